@@ -1,0 +1,130 @@
+# swaplimit: a Slurm SPANK plugin that enforces per-job swap allowances.
+#   make            build build/swaplimit.so and build/swaplimit
+#   make check      every test; ends with one line "N passed, N failed"
+#   make demo       a throwaway 3-node local cluster, real jobs, a table
+#   make install    PREFIX=/usr DESTDIR=...
+#   make fuzz       FUZZ_SECONDS=N libFuzzer run over the rule engine
+#   make bench      benchmarks (figures, not pass/fail)
+# Outputs go in build/.
+
+PREFIX     ?= /usr
+MULTIARCH  ?= $(shell $(CC) -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+PLUGINDIR  ?= $(PREFIX)/lib/$(MULTIARCH)/slurm-wlm
+DESTDIR    ?=
+
+CC         ?= cc
+B          := build
+VERSION    := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+HARDEN_CFLAGS  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIC
+HARDEN_LDFLAGS := -Wl,-z,relro -Wl,-z,now
+WARN_CFLAGS    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla
+BASE_CFLAGS    := -std=c11 -D_GNU_SOURCE -DSWAPLIMIT_VERSION='"$(VERSION)"' \
+                  -Isrc/engine -Isrc/cgroup -Isrc/plugin
+OPT_CFLAGS     ?= -O2 -g
+ALL_CFLAGS      = $(BASE_CFLAGS) $(WARN_CFLAGS) $(OPT_CFLAGS) $(HARDEN_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS     = $(HARDEN_LDFLAGS) $(LDFLAGS)
+
+SAN_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+SAN_LDFLAGS := -fsanitize=address,undefined
+
+ENGINE_SRC := $(sort $(wildcard src/engine/*.c))
+CGROUP_SRC := $(sort $(wildcard src/cgroup/*.c))
+PLUGIN_SRC := $(sort $(wildcard src/plugin/*.c))
+CLI_SRC    := $(sort $(wildcard src/cli/*.c))
+UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
+HEADERS    := $(wildcard src/*/*.h tests/unit/*.h)
+
+obj = $(patsubst %.c,$(B)/$(1)/%.o,$(2))
+
+ENGINE_OBJ := $(call obj,o,$(ENGINE_SRC))
+CGROUP_OBJ := $(call obj,o,$(CGROUP_SRC))
+PLUGIN_OBJ := $(call obj,o,$(PLUGIN_SRC))
+CLI_OBJ    := $(call obj,o,$(CLI_SRC))
+# The command's code minus main(), so unit tests can drive it.
+CLI_LIB_OBJ := $(filter-out $(B)/o/src/cli/main.o,$(CLI_OBJ))
+
+UNIT_BIN     := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+UNIT_SAN_BIN := $(patsubst tests/unit/%.c,$(B)/tests-san/%,$(UNIT_SRC))
+
+.PHONY: all check unit unit-san valgrind integration demo install uninstall \
+        fuzz fuzz-short bench clean deps
+all: $(B)/swaplimit.so $(B)/swaplimit
+
+$(B)/o/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/san/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(WARN_CFLAGS) $(SAN_CFLAGS) -fPIC $(CFLAGS) -c -o $@ $<
+
+# The plugin does not link libslurm: slurmstepd, srun and sbatch already
+# carry it (libslurmfull) and export the hostlist API to plugins.
+$(B)/swaplimit.so: $(ENGINE_OBJ) $(CGROUP_OBJ) $(PLUGIN_OBJ) src/plugin/swaplimit.map
+	$(CC) -shared -o $@ $(filter %.o,$^) $(ALL_LDFLAGS) \
+	  -Wl,--version-script=src/plugin/swaplimit.map
+
+$(B)/swaplimit: $(ENGINE_OBJ) $(CLI_OBJ)
+	$(CC) -o $@ $^ $(ALL_LDFLAGS) -pie -lslurm
+
+$(B)/tests/%: tests/unit/%.c $(ENGINE_OBJ) $(CGROUP_OBJ) $(CLI_LIB_OBJ) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc/cli -o $@ $< $(ENGINE_OBJ) $(CGROUP_OBJ) $(CLI_LIB_OBJ) \
+	  $(ALL_LDFLAGS) -lcmocka -lslurm
+
+$(B)/tests-san/%: tests/unit/%.c $(call obj,san,$(ENGINE_SRC) $(CGROUP_SRC) $(filter-out src/cli/main.c,$(CLI_SRC))) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(WARN_CFLAGS) $(SAN_CFLAGS) -Isrc/cli -o $@ $< \
+	  $(call obj,san,$(ENGINE_SRC) $(CGROUP_SRC) $(filter-out src/cli/main.c,$(CLI_SRC))) \
+	  $(SAN_LDFLAGS) -lcmocka -lslurm
+
+deps:
+	@scripts/install-deps.sh
+
+# Every suite writes its counts to build/results/; the last line of
+# `make check` is the sum.
+check: deps
+	@rm -rf $(B)/results && mkdir -p $(B)/results
+	@$(MAKE) --no-print-directory all
+	-@$(MAKE) --no-print-directory unit
+	-@$(MAKE) --no-print-directory unit-san
+	-@$(MAKE) --no-print-directory valgrind
+	-@$(MAKE) --no-print-directory fuzz-short
+	-@$(MAKE) --no-print-directory integration
+	@scripts/summary.sh $(B)/results
+
+unit: $(UNIT_BIN)
+	@scripts/run-suite.sh unit $(UNIT_BIN)
+
+unit-san: $(UNIT_SAN_BIN)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	  scripts/run-suite.sh unit-san $(UNIT_SAN_BIN)
+
+valgrind: $(B)/swaplimit
+	@tests/valgrind/run.sh $(B)/swaplimit
+
+integration: all
+	@tests/integration/run.sh
+
+demo: deps all
+	@scripts/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(B)/swaplimit.so $(DESTDIR)$(PLUGINDIR)/swaplimit.so
+	install -m 0755 $(B)/swaplimit $(DESTDIR)$(BINDIR)/swaplimit
+	install -m 0644 man/swaplimit.1 $(DESTDIR)$(MANDIR)/man1/swaplimit.1
+	if [ -f man/swaplimit.8 ]; then install -m 0644 man/swaplimit.8 $(DESTDIR)$(MANDIR)/man8/swaplimit.8; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(PLUGINDIR)/swaplimit.so $(DESTDIR)$(BINDIR)/swaplimit \
+	  $(DESTDIR)$(MANDIR)/man1/swaplimit.1 $(DESTDIR)$(MANDIR)/man8/swaplimit.8
+
+-include mk/fuzz.mk
+-include mk/bench.mk
+
+clean:
+	rm -rf $(B)

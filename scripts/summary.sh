@@ -1,0 +1,21 @@
+#!/bin/bash
+# Sum the counts every suite left in build/results and print the one line
+# `make check` ends with. A required suite that left no counts is a failure.
+set -u
+res=${1:-build/results}
+required="unit unit-san valgrind integration"
+p=0 f=0
+for s in $required; do
+	if [ ! -f "$res/$s.counts" ]; then
+		echo "FAIL suite '$s' produced no result (build or setup failed; see the output above)"
+		f=$((f + 1))
+	fi
+done
+for c in "$res"/*.counts; do
+	[ -e "$c" ] || continue
+	read -r cp cf <"$c"
+	printf '  %-14s %4d passed, %d failed\n' "$(basename "$c" .counts)" "$cp" "$cf"
+	p=$((p + cp)); f=$((f + cf))
+done
+echo "$p passed, $f failed"
+[ "$f" -eq 0 ] && [ "$p" -gt 0 ]

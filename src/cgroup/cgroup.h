@@ -1,0 +1,89 @@
+/*
+ * swaplimit cgroup writer: find a task's job and step memory cgroups and
+ * write swap limits into them, for cgroup v1 (memory.memsw.limit_in_bytes)
+ * and cgroup v2 (memory.swap.max).
+ *
+ * No SPANK calls and no logging: every function reports failure through a
+ * return value and a message buffer, and the caller (the plugin) logs it.
+ * Nothing here ever aborts the job.
+ */
+#ifndef SWAPLIMIT_CGROUP_H
+#define SWAPLIMIT_CGROUP_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define SL_CG_MSG_MAX 512
+/* "No limit" (v1 -1 / v2 "max"), same value as SL_UNLIMITED_BYTES. */
+#define SL_CG_UNLIMITED UINT64_MAX
+
+typedef enum { SL_CG_V1 = 1, SL_CG_V2 = 2 } sl_cg_version_t;
+
+typedef struct {
+	sl_cg_version_t version;
+	/* Absolute directories. v1: .../job_X and .../job_X/step_Y.
+	 * v2: .../job_X and .../job_X/step_Y/user (where Slurm writes its
+	 * limits), or .../job_X/step_Y when there is no user/ child. */
+	char job_dir[PATH_MAX];
+	char step_dir[PATH_MAX];
+} sl_cg_paths_t;
+
+/*
+ * Locate the memory cgroups of task `pid` by reading
+ * <proc_root>/<pid>/cgroup (never by rebuilding Slurm's path).
+ * cgroup_root is the cgroup mount point (/sys/fs/cgroup); v1 memory lives
+ * in <cgroup_root>/memory, v2 in <cgroup_root> itself.
+ * Returns 0, or -1 with a message naming the file and the reason.
+ */
+int sl_cg_find(const char *proc_root, pid_t pid, const char *cgroup_root,
+	       sl_cg_paths_t *out, char *msg, size_t msglen);
+
+/* Read a cgroup's RAM limit (v1 memory.limit_in_bytes, v2 memory.max).
+ * SL_CG_UNLIMITED when there is none. */
+int sl_cg_read_ram_limit(sl_cg_version_t v, const char *dir, uint64_t *out,
+			 char *msg, size_t msglen);
+
+/* What sl_cg_apply() did, for the log line. */
+typedef struct {
+	int nwritten;
+	struct {
+		char path[PATH_MAX];
+		char value[32];          /* as written: "367001600", "-1", "max" */
+	} written[4];
+} sl_cg_report_t;
+
+/*
+ * Give the job cgroup `job_swap` bytes of swap and the step cgroup
+ * `step_swap` (SL_CG_UNLIMITED for no limit).
+ *   v1: memory.memsw.limit_in_bytes = memory.limit_in_bytes + swap, job and
+ *       step; raising writes the job first, lowering the step first, so
+ *       that a child never needs more than its parent allows; memsw never
+ *       below the RAM limit; unlimited writes -1.
+ *   v2: memory.swap.max = swap (or "max") in both.
+ * Files are opened O_WRONLY|O_CLOEXEC|O_NOFOLLOW. On the first failure it
+ * stops, returns -1 and describes it (file, errno, what it means, e.g.
+ * EBUSY: usage is already above the new limit); what was written before
+ * stays in *rep.
+ */
+int sl_cg_apply(const sl_cg_paths_t *paths, uint64_t job_swap,
+		uint64_t step_swap, sl_cg_report_t *rep, char *msg,
+		size_t msglen);
+
+/* Peak and OOM figures of a step cgroup, for the end-of-step report. */
+typedef struct {
+	uint64_t ram_limit, swap_limit;       /* swap_limit: memsw-limit - limit (v1) */
+	uint64_t peak_ram, peak_ram_swap;     /* v1 max_usage / memsw.max_usage; v2 peak, peak+swap.peak */
+	uint64_t peak_swap;                   /* derived or swap.peak */
+	uint64_t swap_now;                    /* bytes of swap in use now */
+	uint64_t oom_kills;                   /* oom_kill count */
+	uint64_t memsw_failcnt;               /* v1 memory.memsw.failcnt, v2 swap.events max */
+	bool have_swap_figures;
+} sl_cg_usage_t;
+
+int sl_cg_read_usage(sl_cg_version_t v, const char *dir, sl_cg_usage_t *out,
+		     char *msg, size_t msglen);
+
+#endif

@@ -1,0 +1,21 @@
+/*
+ * Host expressions, matched with exactly Slurm's semantics through
+ * libslurm's public hostlist API. Builds against both the 22.05 declaration
+ * (`typedef struct hostlist *hostlist_t`, functions take hostlist_t) and the
+ * 23.11+ one (functions take `hostlist_t *`): the handle type is taken from
+ * what slurm_hostlist_create() returns.
+ */
+#ifndef SWAPLIMIT_HOSTMATCH_H
+#define SWAPLIMIT_HOSTMATCH_H
+
+#include <stdbool.h>
+
+typedef struct sl_hostset sl_hostset_t;
+
+/* Parse a Slurm host expression ("r[00,01]n[00,56],r00g00"). NULL when
+ * Slurm cannot parse it (or it names no host). */
+sl_hostset_t *sl_hostset_create(const char *expr);
+bool sl_hostset_contains(const sl_hostset_t *set, const char *host);
+void sl_hostset_destroy(sl_hostset_t *set);
+
+#endif

@@ -1,0 +1,120 @@
+/*
+ * swaplimit rule engine: compile an ordered rule list once, then evaluate
+ * it for one job on one node.
+ *
+ * Pure C: no SPANK calls, no logging, no global state. The only external
+ * dependency is libslurm's hostlist API (through hostmatch.h), so that
+ * host() conditions match exactly as Slurm matches them.
+ *
+ * Life cycle:
+ *   sl_rules_t *r = sl_rules_compile(text, len, "rules", &err);  // once
+ *   sl_bound_t *b = sl_rules_bind(r, "node12");  // once per node: host()
+ *                                                // lookups happen here
+ *   sl_eval(b, &facts, &result);                 // any number of times;
+ *                                                // allocates nothing
+ *   sl_bound_free(b); sl_rules_free(r);
+ */
+#ifndef SWAPLIMIT_RULES_H
+#define SWAPLIMIT_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* "No limit" for a byte quantity (RAM limit of a job without one). */
+#define SL_UNLIMITED_BYTES UINT64_MAX
+
+/* Longest explanation / error message, including the NUL. */
+#define SL_MSG_MAX 256
+
+typedef struct sl_rules sl_rules_t;
+typedef struct sl_bound sl_bound_t;
+
+/* A positioned compile error: "SOURCE:LINE:COL: message". */
+typedef struct {
+	char source[128];        /* e.g. "rules", "/etc/slurm/swaplimit.conf" */
+	unsigned line;           /* 1-based */
+	unsigned col;            /* 1-based, in bytes */
+	char message[SL_MSG_MAX];
+} sl_error_t;
+
+/*
+ * Compile a rule list. `text` need not be NUL-terminated; `len` bytes are
+ * read (embedded NUL bytes are an error, not a truncation). `source` names
+ * the text in error messages. `allow_comments`: '#' starts a comment up to
+ * the end of the line (rules files); in an inline rules= string '#' is an
+ * error. Returns NULL and fills *err on any error; the rule set is rejected
+ * as a whole.
+ */
+sl_rules_t *sl_rules_compile(const char *text, size_t len, const char *source,
+			     bool allow_comments, sl_error_t *err);
+void sl_rules_free(sl_rules_t *rules);
+
+/* Format an error as "SOURCE:LINE:COL: message" into buf. */
+void sl_error_format(const sl_error_t *err, char *buf, size_t size);
+
+/* Number of terms, and term i (0-based) in normalised text form, e.g.
+ * "default(){min_swap=250MiB}=50MiB/cpu". */
+size_t sl_rules_count(const sl_rules_t *rules);
+const char *sl_rules_term_text(const sl_rules_t *rules, size_t i);
+
+/*
+ * Static warnings about a valid rule set (a term that can never match
+ * because an earlier default() takes everything; no default() at the end).
+ * Returns the number of warnings; warning i (0-based) is copied to buf.
+ */
+size_t sl_rules_warning_count(const sl_rules_t *rules);
+const char *sl_rules_warning(const sl_rules_t *rules, size_t i);
+
+/*
+ * Resolve the host() conditions for one node. This is where libslurm's
+ * hostlist lookups (which allocate) happen, so evaluation itself need not.
+ * Returns NULL only on allocation failure. `rules` must outlive the result.
+ */
+sl_bound_t *sl_rules_bind(const sl_rules_t *rules, const char *node);
+void sl_bound_free(sl_bound_t *bound);
+
+/* The job's facts on one node. Unknown strings are NULL: a condition on an
+ * unknown fact does not match. */
+typedef struct {
+	const char *partition;
+	const char *user;
+	const char *const *groups;   /* the user's groups (names) */
+	size_t ngroups;
+	const char *account;
+	uint64_t cpus;               /* CPUs of the job (step) on this node */
+	uint64_t tasks;              /* tasks of the job (step) on this node */
+	uint64_t mem_bytes;          /* RAM limit on this node, or SL_UNLIMITED_BYTES */
+	uint64_t node_swap_bytes;    /* the node's total swap */
+} sl_facts_t;
+
+typedef enum {
+	SL_NO_MATCH = 0,   /* no term matched: leave the limits as Slurm set them */
+	SL_UNLIMITED,      /* `none`: no swap limit at all */
+	SL_LIMITED,        /* swap_bytes of swap */
+} sl_outcome_t;
+
+typedef struct {
+	sl_outcome_t outcome;
+	size_t term;                 /* 1-based matching term, 0 when none */
+	uint64_t swap_bytes;         /* valid when outcome == SL_LIMITED */
+	/* Human explanation of the arithmetic, e.g.
+	 * "50MiB x 4 cpus = 200MiB, raised to min_swap 250MiB". */
+	char why[SL_MSG_MAX];
+} sl_result_t;
+
+/* Evaluate: first term whose conditions all match wins. Allocates nothing.
+ * `bound` comes from sl_rules_bind() for the node the facts are about. */
+void sl_eval(const sl_bound_t *bound, const sl_facts_t *facts, sl_result_t *out);
+
+/* The term text of the result's term, or NULL when nothing matched. */
+const char *sl_result_term_text(const sl_bound_t *bound, const sl_result_t *res);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -22,7 +22,7 @@ HARDEN_CFLAGS  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIC
 HARDEN_LDFLAGS := -Wl,-z,relro -Wl,-z,now
 WARN_CFLAGS    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla
 BASE_CFLAGS    := -std=c11 -D_GNU_SOURCE -DSWAPLIMIT_VERSION='"$(VERSION)"' \
-                  -Isrc/engine -Isrc/cgroup -Isrc/plugin
+                  -Isrc/engine -Isrc/config -Isrc/cgroup -Isrc/plugin
 OPT_CFLAGS     ?= -O2 -g
 ALL_CFLAGS      = $(BASE_CFLAGS) $(WARN_CFLAGS) $(OPT_CFLAGS) $(HARDEN_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS     = $(HARDEN_LDFLAGS) $(LDFLAGS)
@@ -31,6 +31,7 @@ SAN_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-
 SAN_LDFLAGS := -fsanitize=address,undefined
 
 ENGINE_SRC := $(sort $(wildcard src/engine/*.c))
+CONFIG_SRC := $(sort $(wildcard src/config/*.c))
 CGROUP_SRC := $(sort $(wildcard src/cgroup/*.c))
 PLUGIN_SRC := $(sort $(wildcard src/plugin/*.c))
 CLI_SRC    := $(sort $(wildcard src/cli/*.c))
@@ -40,6 +41,7 @@ HEADERS    := $(wildcard src/*/*.h tests/unit/*.h)
 obj = $(patsubst %.c,$(B)/$(1)/%.o,$(2))
 
 ENGINE_OBJ := $(call obj,o,$(ENGINE_SRC))
+CONFIG_OBJ := $(call obj,o,$(CONFIG_SRC))
 CGROUP_OBJ := $(call obj,o,$(CGROUP_SRC))
 PLUGIN_OBJ := $(call obj,o,$(PLUGIN_SRC))
 CLI_OBJ    := $(call obj,o,$(CLI_SRC))
@@ -63,22 +65,22 @@ $(B)/san/%.o: %.c $(HEADERS)
 
 # The plugin does not link libslurm: slurmstepd, srun and sbatch already
 # carry it (libslurmfull) and export the hostlist API to plugins.
-$(B)/swaplimit.so: $(ENGINE_OBJ) $(CGROUP_OBJ) $(PLUGIN_OBJ) src/plugin/swaplimit.map
+$(B)/swaplimit.so: $(ENGINE_OBJ) $(CONFIG_OBJ) $(CGROUP_OBJ) $(PLUGIN_OBJ) src/plugin/swaplimit.map
 	$(CC) -shared -o $@ $(filter %.o,$^) $(ALL_LDFLAGS) \
 	  -Wl,--version-script=src/plugin/swaplimit.map
 
-$(B)/swaplimit: $(ENGINE_OBJ) $(CLI_OBJ)
+$(B)/swaplimit: $(ENGINE_OBJ) $(CONFIG_OBJ) $(CGROUP_OBJ) $(CLI_OBJ)
 	$(CC) -o $@ $^ $(ALL_LDFLAGS) -pie -lslurm
 
-$(B)/tests/%: tests/unit/%.c $(ENGINE_OBJ) $(CGROUP_OBJ) $(CLI_LIB_OBJ) $(HEADERS)
+$(B)/tests/%: tests/unit/%.c $(ENGINE_OBJ) $(CONFIG_OBJ) $(CGROUP_OBJ) $(CLI_LIB_OBJ) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Isrc/cli -o $@ $< $(ENGINE_OBJ) $(CGROUP_OBJ) $(CLI_LIB_OBJ) \
+	$(CC) $(ALL_CFLAGS) -Isrc/cli -o $@ $< $(ENGINE_OBJ) $(CONFIG_OBJ) $(CGROUP_OBJ) $(CLI_LIB_OBJ) \
 	  $(ALL_LDFLAGS) -lcmocka -lslurm
 
-$(B)/tests-san/%: tests/unit/%.c $(call obj,san,$(ENGINE_SRC) $(CGROUP_SRC) $(filter-out src/cli/main.c,$(CLI_SRC))) $(HEADERS)
+$(B)/tests-san/%: tests/unit/%.c $(call obj,san,$(ENGINE_SRC) $(CONFIG_SRC) $(CGROUP_SRC) $(filter-out src/cli/main.c,$(CLI_SRC))) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(WARN_CFLAGS) $(SAN_CFLAGS) -Isrc/cli -o $@ $< \
-	  $(call obj,san,$(ENGINE_SRC) $(CGROUP_SRC) $(filter-out src/cli/main.c,$(CLI_SRC))) \
+	  $(call obj,san,$(ENGINE_SRC) $(CONFIG_SRC) $(CGROUP_SRC) $(filter-out src/cli/main.c,$(CLI_SRC))) \
 	  $(SAN_LDFLAGS) -lcmocka -lslurm
 
 deps:
@@ -123,8 +125,8 @@ uninstall:
 	rm -f $(DESTDIR)$(PLUGINDIR)/swaplimit.so $(DESTDIR)$(BINDIR)/swaplimit \
 	  $(DESTDIR)$(MANDIR)/man1/swaplimit.1 $(DESTDIR)$(MANDIR)/man8/swaplimit.8
 
--include mk/fuzz.mk
--include mk/bench.mk
+# Optional parts (fuzzing, benchmarks, extra test tools) bring their own rules.
+-include $(wildcard mk/*.mk)
 
 clean:
 	rm -rf $(B)

@@ -86,4 +86,9 @@ typedef struct {
 int sl_cg_read_usage(sl_cg_version_t v, const char *dir, sl_cg_usage_t *out,
 		     char *msg, size_t msglen);
 
+/* SwapTotal of a meminfo file (NULL: /proc/meminfo), in bytes. The
+ * node's total swap, for rules that use a percent of it. */
+int sl_meminfo_swap_total(const char *path, uint64_t *bytes, char *msg,
+			  size_t msglen);
+
 #endif

@@ -52,7 +52,7 @@ UNIT_BIN     := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 UNIT_SAN_BIN := $(patsubst tests/unit/%.c,$(B)/tests-san/%,$(UNIT_SRC))
 
 .PHONY: all check unit unit-san valgrind integration demo install uninstall \
-        fuzz fuzz-short bench clean deps
+        fuzz fuzz-short bench clean deps deb
 all: $(B)/swaplimit.so $(B)/swaplimit
 
 $(B)/o/%.o: %.c $(HEADERS)
@@ -127,6 +127,13 @@ uninstall:
 
 # Optional parts (fuzzing, benchmarks, extra test tools) bring their own rules.
 -include $(wildcard mk/*.mk)
+
+# A Debian package (slurm-swaplimit) in build/deb/. Needs debhelper.
+deb:
+	rm -rf $(B)/deb && mkdir -p $(B)/deb/src
+	git archive --format=tar HEAD | tar -x -C $(B)/deb/src
+	cd $(B)/deb/src && dpkg-buildpackage -us -uc -b
+	@ls $(B)/deb/*.deb
 
 clean:
 	rm -rf $(B)

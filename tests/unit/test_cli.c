@@ -1,0 +1,644 @@
+/*
+ * The swaplimit command, driven through sl_cli_main() with argv arrays;
+ * stdout and stderr are captured with open_memstream() and compared
+ * exactly. Runs from the source root (tests/cli/ holds the input files).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "cli.h"
+#include "size.h"
+
+#define P1 "host(r04s[00-01])=none,partition(reserved)=1%/task," \
+	   "partition(standard)=0MiB,default(){min_swap=250MiB}=50MiB/cpu"
+#define P2 "partition(extended-mem)=none,host(r2v[00-02])=1.5%/cpu," \
+	   "host(r0m01)=0.25%/cpu,default()=1%/cpu"
+#define P3 "partition(lg-swap)=none,host(r[00,01]n[00,56],r00g00)=1.1%/CPU," \
+	   "default()=0MiB"
+
+static char tmpdir[64];
+
+/* Output of the last run. */
+static char *out_s, *err_s;
+
+static void free_outputs(void)
+{
+	free(out_s);
+	free(err_s);
+	out_s = err_s = NULL;
+}
+
+/* Run with a NULL-terminated list of arguments (after argv[0]); returns the
+ * exit code, output in out_s / err_s. */
+static int run_v(const char *const *args)
+{
+	char *argv[40];
+	int argc = 0;
+	size_t on = 0, en = 0;
+	FILE *out, *err;
+	int rc;
+
+	free_outputs();
+	argv[argc++] = (char *)"swaplimit";
+	for (size_t i = 0; args[i]; i++) {
+		assert_true(argc < 39);
+		argv[argc++] = (char *)args[i];
+	}
+	argv[argc] = NULL;
+
+	out = open_memstream(&out_s, &on);
+	err = open_memstream(&err_s, &en);
+	assert_non_null(out);
+	assert_non_null(err);
+	rc = sl_cli_main(argc, argv, out, err);
+	fclose(out);
+	fclose(err);
+	return rc;
+}
+
+static int run(const char *first, ...)
+{
+	const char *args[40];
+	size_t n = 0;
+	va_list ap;
+
+	va_start(ap, first);
+	for (const char *a = first; a; a = va_arg(ap, const char *)) {
+		assert_true(n < 39);
+		args[n++] = a;
+	}
+	va_end(ap);
+	args[n] = NULL;
+	return run_v(args);
+}
+
+/* strncmp with the prefix's own length, printing both on a mismatch. */
+static bool starts_with(const char *s, const char *prefix)
+{
+	if (strncmp(s, prefix, strlen(prefix)) == 0)
+		return true;
+	print_error("got:  %s\nwant: %s...\n", s, prefix);
+	return false;
+}
+
+/* strstr, printing both on a mismatch. */
+static bool contains(const char *s, const char *needle)
+{
+	if (s && strstr(s, needle))
+		return true;
+	print_error("got:  %s\nwant it to contain: %s\n", s ? s : "(null)",
+		    needle);
+	return false;
+}
+
+static const char *tpath(const char *name)
+{
+	static char buf[4][PATH_MAX];
+	static int k;
+
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof(buf[k]), "%s/%s", tmpdir, name);
+	return buf[k];
+}
+
+static void write_file(const char *name, const char *text)
+{
+	FILE *f = fopen(tpath(name), "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static int setup_all(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/sl-test-cli-XXXXXX");
+	if (!mkdtemp(tmpdir))
+		return -1;
+	if (access("tests/cli/site.rules", R_OK) != 0) {
+		fprintf(stderr, "run from the source root: tests/cli/ missing\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int teardown_all(void **state)
+{
+	char cmd[PATH_MAX + 16];
+
+	(void)state;
+	free_outputs();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* --- eval ---------------------------------------------------------------- */
+
+static void eval_issue_example(void **state)
+{
+	(void)state;
+	assert_int_equal(run("eval", "--rules", P1, "--node", "r03n01",
+			     "--partition", "workgroup", "--tasks", "2",
+			     "--cpus", "4", "--node-swap", "64GiB", NULL), 0);
+	assert_string_equal(out_s,
+		"term 4: default(){min_swap=250MiB}=50MiB/cpu\n"
+		"swap: 250MiB (262144000 bytes)\n"
+		"why: 50MiB x 4 cpus = 200MiB, raised to min_swap 250MiB\n");
+	assert_string_equal(err_s, "");
+}
+
+static void eval_issue_example_json(void **state)
+{
+	(void)state;
+	assert_int_equal(run("eval", "--json", "--rules", P1, "--node", "r03n01",
+			     "--partition", "workgroup", "--tasks", "2",
+			     "--cpus", "4", "--node-swap", "64GiB", NULL), 0);
+	assert_string_equal(out_s,
+		"{\"matched\": true, \"term\": 4, \"text\": "
+		"\"default(){min_swap=250MiB}=50MiB/cpu\", \"unlimited\": false, "
+		"\"swap_bytes\": 262144000, \"why\": \"50MiB x 4 cpus = 200MiB, "
+		"raised to min_swap 250MiB\"}\n");
+	assert_string_equal(err_s, "");
+}
+
+static void eval_unlimited(void **state)
+{
+	(void)state;
+	assert_int_equal(run("eval", "--rules", P1, "--node", "r04s01",
+			     "--node-swap", "64GiB", NULL), 0);
+	assert_string_equal(out_s, "term 1: host(r04s[00-01])=none\n"
+			    "swap: unlimited (no swap limit)\n"
+			    "why: none: no swap limit\n");
+	assert_int_equal(run("eval", "--rules", P1, "--node", "r04s00",
+			     "--node-swap", "64GiB", "--json", NULL), 0);
+	assert_string_equal(out_s, "{\"matched\": true, \"term\": 1, \"text\": "
+			    "\"host(r04s[00-01])=none\", \"unlimited\": true, "
+			    "\"swap_bytes\": null, \"why\": \"none: no swap "
+			    "limit\"}\n");
+	assert_string_equal(err_s, "");
+}
+
+static void eval_no_match(void **state)
+{
+	(void)state;
+	assert_int_equal(run("eval", "--rules", "partition(a)=1GiB", "--node",
+			     "n1", "--partition", "b", "--node-swap", "1GiB",
+			     NULL), 0);
+	assert_string_equal(out_s, "no term matched: the limits stay as Slurm "
+			    "set them\n"
+			    "why: no term matched: the swap limit Slurm sets "
+			    "stays\n");
+	assert_int_equal(run("eval", "--rules", "partition(a)=1GiB", "--node",
+			     "n1", "--node-swap", "1GiB", "--json", NULL), 0);
+	assert_string_equal(out_s, "{\"matched\": false, \"term\": null, "
+			    "\"text\": null, \"unlimited\": false, "
+			    "\"swap_bytes\": null, \"why\": \"no term matched: "
+			    "the swap limit Slurm sets stays\"}\n");
+	assert_string_equal(err_s, "");
+}
+
+static void eval_other_production_strings(void **state)
+{
+	(void)state;
+	/* P2: 1.5% of 1TiB per cpu x 8 = 12% of 1TiB */
+	assert_int_equal(run("eval", "--rules", P2, "--node", "r2v01", "--cpus",
+			     "8", "--node-swap", "1TiB", "--json", NULL), 0);
+	assert_true(starts_with(out_s, "{\"matched\": true, \"term\": 2, \"text\": "
+			    "\"host(r2v[00-02])=1.5%/cpu\", \"unlimited\": false, "
+			    "\"swap_bytes\": 131941395333, "));
+	/* P3: /CPU is accepted; r01n56 is in r[00,01]n[00,56] */
+	assert_int_equal(run("eval", "--rules", P3, "--node", "r01n56",
+			     "--partition", "x", "--cpus", "3", "--mem", "4GiB",
+			     "--node-swap", "100GiB", NULL), 0);
+	assert_true(starts_with(out_s, "term 2: host(r[00,01]n[00,56],r00g00)="
+			    "1.1%/cpu\nswap: "));
+	/* 1.1% of 100GiB x 3 = 3.3% of 107374182400 = 3543348019.2 */
+	assert_true(contains(out_s, "\nswap: 3543348019 bytes (~3.30GiB)\n"));
+	/* P3 in partition lg-swap: none */
+	assert_int_equal(run("eval", "--rules", P3, "--node", "r01n56",
+			     "--partition", "lg-swap", "--node-swap", "100GiB",
+			     "--json", NULL), 0);
+	assert_true(starts_with(out_s, "{\"matched\": true, \"term\": 1, "));
+	assert_true(contains(out_s, "\"unlimited\": true, \"swap_bytes\": null"));
+}
+
+static void eval_user_group_account_file(void **state)
+{
+	(void)state;
+	write_file("g.rules", "# per group\n"
+		   "user(alice)=1GiB,\n"
+		   "group(admins)=2GiB,\n"
+		   "account(physics) & partition(gpu) = 3GiB,\n"
+		   "default()=0\n");
+	assert_int_equal(run("eval", "--file", tpath("g.rules"), "--node", "n1",
+			     "--user", "bob", "--group", "users,admins",
+			     "--node-swap", "8GiB", "--json", NULL), 0);
+	assert_true(starts_with(out_s, "{\"matched\": true, \"term\": 2, "));
+	assert_true(contains(out_s, "\"swap_bytes\": 2147483648, "));
+	/* --group is repeatable */
+	assert_int_equal(run("eval", "--file", tpath("g.rules"), "--node", "n1",
+			     "--group", "users", "--group", "x,admins",
+			     "--node-swap", "8GiB", "--json", NULL), 0);
+	assert_true(starts_with(out_s, "{\"matched\": true, \"term\": 2, "));
+	assert_int_equal(run("eval", "--file", tpath("g.rules"), "--node", "n1",
+			     "--account", "physics", "--partition", "gpu",
+			     "--node-swap", "8GiB", "--json", NULL), 0);
+	assert_true(contains(out_s, "\"term\": 3, "));
+	assert_true(contains(out_s, "\"swap_bytes\": 3221225472, "));
+	assert_int_equal(run("eval", "--file", tpath("g.rules"), "--node", "n1",
+			     "--account", "physics", "--node-swap", "8GiB",
+			     "--json", NULL), 0);
+	assert_true(contains(out_s, "\"term\": 4, "));
+	assert_true(contains(out_s, "\"swap_bytes\": 0, "));
+}
+
+static void eval_mem_percent(void **state)
+{
+	(void)state;
+	/* 50%mem of 3GiB = 1.5GiB; explicit unlimited --mem accepted */
+	assert_int_equal(run("eval", "--rules", "default()=50%mem", "--node",
+			     "n1", "--mem", "3GiB", "--node-swap", "8GiB",
+			     "--json", NULL), 0);
+	assert_true(contains(out_s, "\"swap_bytes\": 1610612736, "));
+	assert_int_equal(run("eval", "--rules", "default()=1GiB", "--node",
+			     "n1", "--mem", "unlimited", "--node-swap", "8GiB",
+			     "--json", NULL), 0);
+	assert_true(contains(out_s, "\"swap_bytes\": 1073741824, "));
+}
+
+static void eval_default_node_swap(void **state)
+{
+	uint64_t before, after;
+	char msg[SL_CG_MSG_MAX], want[64];
+	int tries = 0;
+
+	(void)state;
+	/* 100% of the node's swap, for a default() term, is exactly it.
+	 * Another test may be adding or removing swap on this machine
+	 * meanwhile: only a run during which SwapTotal held still counts. */
+	do {
+		if (sl_meminfo_swap_total(NULL, &before, msg, sizeof(msg)) < 0)
+			skip();
+		assert_int_equal(run("eval", "--rules", "default()=100%",
+				     "--node", "n1", "--json", NULL), 0);
+		assert_int_equal(sl_meminfo_swap_total(NULL, &after, msg,
+						       sizeof(msg)), 0);
+	} while (before != after && ++tries < 10);
+	assert_int_equal(before, after);
+	snprintf(want, sizeof(want), "\"swap_bytes\": %llu, ",
+		 (unsigned long long)before);
+	assert_true(contains(out_s, want));
+}
+
+static void eval_sizes_and_counts(void **state)
+{
+	(void)state;
+	/* fractional sizes, case-insensitive units */
+	assert_int_equal(run("eval", "--rules", "default()=100%", "--node",
+			     "n1", "--node-swap", "1.5gib", "--json", NULL), 0);
+	assert_true(contains(out_s, "\"swap_bytes\": 1610612736, "));
+	assert_int_equal(run("eval", "--rules", "default()=100%", "--node",
+			     "n1", "--node-swap", "0.1K", "--json", NULL), 0);
+	assert_true(contains(out_s, "\"swap_bytes\": 102, "));
+	assert_int_equal(run("eval", "--rules", "default()=100%", "--node",
+			     "n1", "--node-swap", "0", NULL), 0);
+	assert_true(contains(out_s, "\nswap: 0 bytes\n"));
+	assert_int_equal(run("eval", "--rules", "default()=100%", "--node",
+			     "n1", "--node-swap", "1000B", NULL), 0);
+	assert_true(contains(out_s, "\nswap: 1000 bytes\n"));
+	assert_int_equal(run("eval", "--rules", "default()=1MiB/task", "--node",
+			     "n1", "--tasks", "7", "--node-swap", "1G", "--json",
+			     NULL), 0);
+	assert_true(contains(out_s, "\"swap_bytes\": 7340032, "));
+}
+
+/* --- check --------------------------------------------------------------- */
+
+static void check_production(void **state)
+{
+	(void)state;
+	assert_int_equal(run("check", "--rules", P1, NULL), 0);
+	assert_string_equal(out_s,
+		"1: host(r04s[00-01])=none\n"
+		"2: partition(reserved)=1%/task\n"
+		"3: partition(standard)=0MiB\n"
+		"4: default(){min_swap=250MiB}=50MiB/cpu\n");
+	assert_string_equal(err_s, "");
+}
+
+static void check_file_same_as_inline(void **state)
+{
+	char *inline_out;
+
+	(void)state;
+	assert_int_equal(run("check", "--rules", P1, NULL), 0);
+	inline_out = strdup(out_s);
+	assert_int_equal(run("check", "--file", "tests/cli/site.rules", NULL), 0);
+	assert_string_equal(out_s, inline_out);
+	free(inline_out);
+}
+
+static void check_warnings(void **state)
+{
+	(void)state;
+	assert_int_equal(run("check", "--rules", "partition(a)=1GiB", NULL), 0);
+	assert_true(starts_with(out_s, "1: partition(a)=1GiB\nwarning: "));
+	assert_int_equal(run("check", "--rules",
+			     "default()=1GiB,partition(a)=2GiB", NULL), 0);
+	assert_true(starts_with(out_s, "1: default()=1GiB\n2: partition(a)=2GiB\n"
+			    "warning: "));
+	assert_string_equal(err_s, "");
+}
+
+static void check_plugstack_include(void **state)
+{
+	(void)state;
+	assert_int_equal(run("check", "--plugstack",
+			     "tests/cli/plugstack-include.conf", NULL), 0);
+	assert_string_equal(out_s,
+		"1: host(r04s[00-01])=none\n"
+		"2: partition(reserved)=1%/task\n"
+		"3: partition(standard)=0MiB\n"
+		"4: default(){min_swap=250MiB}=50MiB/cpu\n");
+	/* and eval through it */
+	assert_int_equal(run("eval", "--plugstack",
+			     "tests/cli/plugstack-include.conf", "--node",
+			     "r03n01", "--partition", "workgroup", "--tasks",
+			     "2", "--cpus", "4", "--node-swap", "64GiB",
+			     "--json", NULL), 0);
+	assert_true(starts_with(out_s, "{\"matched\": true, \"term\": 4, "));
+	assert_true(contains(out_s, "\"swap_bytes\": 262144000, "));
+}
+
+static void check_plugstack_config(void **state)
+{
+	char abs[PATH_MAX], text[PATH_MAX + 64];
+
+	(void)state;
+	assert_non_null(realpath("tests/cli/bad.rules", abs));
+	snprintf(text, sizeof(text), "required swaplimit.so config=%s\n", abs);
+	write_file("plugstack.conf", text);
+	assert_int_equal(run("check", "--plugstack", tpath("plugstack.conf"),
+			     NULL), 1);
+	assert_string_equal(out_s, "");
+	/* the error is positioned in the rules file, named by its path */
+	snprintf(text, sizeof(text), "%s:4:14: ", abs);
+	assert_true(starts_with(err_s, text));
+
+	assert_non_null(realpath("tests/cli/site.rules", abs));
+	snprintf(text, sizeof(text), "required swaplimit.so config=%s\n", abs);
+	write_file("plugstack.conf", text);
+	assert_int_equal(run("check", "--plugstack", tpath("plugstack.conf"),
+			     NULL), 0);
+	assert_true(starts_with(out_s, "1: host(r04s[00-01])=none\n"));
+}
+
+static void check_plugstack_errors(void **state)
+{
+	char want[PATH_MAX + 256];
+
+	(void)state;
+	write_file("p.conf", "required /x/swaplimit.so rules=default()=0 foo=1\n");
+	assert_int_equal(run("check", "--plugstack", tpath("p.conf"), NULL), 1);
+	snprintf(want, sizeof(want), "swaplimit: %s:1: plugin argument 'foo=1': "
+		 "unknown key 'foo' (accepted keys: rules=, config=, "
+		 "cgroup_root=, record_dir=)\n", tpath("p.conf"));
+	assert_string_equal(err_s, want);
+	assert_string_equal(out_s, "");
+
+	assert_int_equal(run("check", "--plugstack", tpath("none.conf"), NULL), 1);
+	snprintf(want, sizeof(want), "swaplimit: cannot open %s: No such file "
+		 "or directory\n", tpath("none.conf"));
+	assert_string_equal(err_s, want);
+
+	/* config= names a file that is not there */
+	write_file("p.conf", "required swaplimit.so config=/nonexistent-sl/x\n");
+	assert_int_equal(run("check", "--plugstack", tpath("p.conf"), NULL), 1);
+	assert_string_equal(err_s, "swaplimit: cannot open rules file "
+			    "/nonexistent-sl/x: No such file or directory\n");
+
+	/* a bad inline rule in the plugstack line: positioned in "rules" */
+	write_file("p.conf", "required /x/swaplimit.so rules=default()=5XB\n");
+	assert_int_equal(run("check", "--plugstack", tpath("p.conf"), NULL), 1);
+	assert_true(starts_with(err_s, "rules:1:12: "));
+}
+
+static void check_bad_rules_exit_1(void **state)
+{
+	(void)state;
+	assert_int_equal(run("check", "--rules", "default()=5XB", NULL), 1);
+	assert_string_equal(out_s, "");
+	assert_string_equal(err_s, "rules:1:12: unknown unit 'XB' (expected B, "
+			    "K, KiB, M, MiB, G, GiB, T, TiB, P, PiB)\n");
+
+	assert_int_equal(run("check", "--rules", "default()=1PB", NULL), 1);
+	assert_true(starts_with(err_s, "rules:1:12: "));
+	assert_true(contains(err_s, "PiB or P"));
+
+	assert_int_equal(run("check", "--rules", "", NULL), 1);
+	assert_true(starts_with(err_s, "rules:1:"));
+
+	assert_int_equal(run("eval", "--rules", "default()=1KB", "--node", "n",
+			     "--node-swap", "1G", NULL), 1);
+	assert_true(starts_with(err_s, "rules:1:"));
+	assert_string_equal(out_s, "");
+}
+
+static void check_file_errors_exit_1(void **state)
+{
+	char want[PATH_MAX + 128];
+
+	(void)state;
+	assert_int_equal(run("check", "--file", "tests/cli/bad.rules", NULL), 1);
+	assert_string_equal(err_s, "tests/cli/bad.rules:4:14: unknown unit 'XB' "
+			    "(expected B, K, KiB, M, MiB, G, GiB, T, TiB, P, "
+			    "PiB)\n");
+
+	assert_int_equal(run("check", "--file", tpath("missing.rules"), NULL), 1);
+	snprintf(want, sizeof(want), "swaplimit: cannot open rules file %s: No "
+		 "such file or directory\n", tpath("missing.rules"));
+	assert_string_equal(err_s, want);
+
+	assert_int_equal(run("check", "--file", tmpdir, NULL), 1);
+	snprintf(want, sizeof(want), "swaplimit: rules file %s is not a regular "
+		 "file\n", tmpdir);
+	assert_string_equal(err_s, want);
+}
+
+/* --- usage --------------------------------------------------------------- */
+
+static void usage_errors_exit_2(void **state)
+{
+	static const struct {
+		const char *args[8];
+		const char *err;
+	} cases[] = {
+		{ { NULL }, NULL },
+		{ { "frobnicate" }, "swaplimit: unknown command 'frobnicate': "
+		  "expected check or eval (see swaplimit --help)\n" },
+		{ { "check", "--bogus" }, "swaplimit check: unknown option or "
+		  "unexpected value '--bogus' (see swaplimit --help)\n" },
+		{ { "check", "-x" }, "swaplimit check: unknown option '-x' (see "
+		  "swaplimit --help)\n" },
+		{ { "check" }, "swaplimit check: no rules given; add --rules "
+		  "STRING, --file PATH or --plugstack PATH\n" },
+		{ { "check", "--rules" }, "swaplimit check: option '--rules' "
+		  "needs a value (see swaplimit --help)\n" },
+		{ { "check", "--rules", "default()=0", "--file", "x" },
+		  "swaplimit check: --rules and --file both give rules; give "
+		  "exactly one of --rules, --file and --plugstack\n" },
+		{ { "check", "--plugstack", "a", "--rules", "default()=0" },
+		  "swaplimit check: --plugstack and --rules both give rules; give "
+		  "exactly one of --rules, --file and --plugstack\n" },
+		{ { "check", "--file", "a", "--file", "b" },
+		  "swaplimit check: --file is given twice; give it once\n" },
+		{ { "check", "--rules", "default()=0", "extra" },
+		  "swaplimit check: unexpected argument 'extra' (values go after "
+		  "an option, e.g. --rules 'default()=1GiB')\n" },
+		{ { "check", "--rules", "default()=0", "--node", "n1" },
+		  "swaplimit check: --node is only for 'swaplimit eval'\n" },
+		{ { "eval", "--rules", P1 }, "swaplimit eval: --node NAME is "
+		  "required (the node to evaluate the rules on)\n" },
+		{ { "eval", "--rules", P1, "--node", "" }, "swaplimit eval: "
+		  "--node needs a non-empty value\n" },
+		{ { "eval", "--rules", P1, "--node", "a", "--node", "b" },
+		  "swaplimit eval: --node is given twice; give it once\n" },
+		{ { "eval", "--rules", P1, "--node", "a", "--cpus", "0" },
+		  "swaplimit eval: --cpus '0': expected a whole number >= 1\n" },
+		{ { "eval", "--rules", P1, "--node", "a", "--cpus", "4x" },
+		  "swaplimit eval: --cpus '4x': expected a whole number >= 1\n" },
+		{ { "eval", "--rules", P1, "--node", "a", "--tasks", "-2" },
+		  "swaplimit eval: --tasks '-2': expected a whole number >= 1\n" },
+		{ { "eval", "--rules", P1, "--node", "a", "--tasks",
+		    "99999999999999999999" },
+		  "swaplimit eval: --tasks '99999999999999999999': expected a "
+		  "whole number >= 1\n" },
+		{ { "eval", "--rules", P1, "--node", "a", "--mem", "4GB" },
+		  "swaplimit eval: --mem '4GB': unit 'GB' is ambiguous; write GiB "
+		  "or G (powers of 1024, as in Slurm)\n" },
+		{ { "eval", "--rules", P1, "--node", "a", "--node-swap", "64" },
+		  "swaplimit eval: --node-swap '64' is not a size: write a number "
+		  "and a unit, e.g. 64GiB or 1.5G (units B, K, KiB, M, MiB, G, "
+		  "GiB, T, TiB, P, PiB: powers of 1024; at most 9 decimals; a "
+		  "bare number only for 0)\n" },
+		{ { "eval", "--rules", P1, "--node", "a", "--mem", "1XiB" },
+		  "swaplimit eval: --mem '1XiB' is not a size: write a number "
+		  "and a unit, e.g. 64GiB or 1.5G (units B, K, KiB, M, MiB, G, "
+		  "GiB, T, TiB, P, PiB: powers of 1024; at most 9 decimals; a "
+		  "bare number only for 0; or unlimited)\n" },
+		{ { "eval", "--rules", P1, "--node", "a", "--node-swap",
+		    "16384PiB" },
+		  "swaplimit eval: --node-swap '16384PiB' is not a size: write a "
+		  "number and a unit, e.g. 64GiB or 1.5G (units B, K, KiB, M, MiB, "
+		  "G, GiB, T, TiB, P, PiB: powers of 1024; at most 9 decimals; a "
+		  "bare number only for 0)\n" },
+		{ { "eval", "--rules", P1, "--node", "a", "--node-swap",
+		    "Unlimited" },
+		  "swaplimit eval: --node-swap 'Unlimited': the node's swap is a "
+		  "finite size (e.g. 64GiB, or 0 for none)\n" },
+		{ { "eval", "--rules", P1, "--node", "a", "--node-swap", "2mb" },
+		  "swaplimit eval: --node-swap '2mb': unit 'mb' is ambiguous; "
+		  "write MiB or M (powers of 1024, as in Slurm)\n" },
+		{ { "eval", "--rules", P1, "--node", "a", "--group", "a,,b" },
+		  "swaplimit eval: --group 'a,,b': empty group name (write "
+		  "NAME[,NAME...])\n" },
+		{ { "eval", "--rules", P1, "--node", "a", "--json=yes" },
+		  "swaplimit eval: unknown option or unexpected value "
+		  "'--json=yes' (see swaplimit --help)\n" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = run_v(cases[i].args);
+
+		if (rc != 2 || (cases[i].err && strcmp(err_s, cases[i].err)))
+			print_error("case %zu: rc %d\n got: %s want: %s", i, rc,
+				    err_s, cases[i].err ? cases[i].err : "(usage)");
+		assert_int_equal(rc, 2);
+		if (cases[i].err)
+			assert_string_equal(err_s, cases[i].err);
+		else
+			assert_true(starts_with(err_s, "Usage:\n"));
+		assert_string_equal(out_s, "");
+	}
+}
+
+static void help_and_version(void **state)
+{
+	char want[64];
+
+	(void)state;
+	assert_int_equal(run("--help", NULL), 0);
+	assert_true(starts_with(out_s, "Usage:\n  swaplimit check"));
+	assert_true(contains(out_s, "--node-swap SIZE"));
+	assert_string_equal(err_s, "");
+	assert_int_equal(run("eval", "--help", NULL), 0);
+	assert_true(starts_with(out_s, "Usage:\n"));
+	assert_int_equal(run("check", "--rules", "x", "-h", NULL), 0);
+	assert_true(starts_with(out_s, "Usage:\n"));
+	assert_int_equal(run("--version", NULL), 0);
+	snprintf(want, sizeof(want), "swaplimit %s\n", SWAPLIMIT_VERSION);
+	assert_string_equal(out_s, want);
+}
+
+/* --- helpers ------------------------------------------------------------- */
+
+static void json_escaping(void **state)
+{
+	char *s = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	(void)state;
+	f = open_memstream(&s, &n);
+	assert_non_null(f);
+	sl_cli_json_string(f, "a\"b\\c\n\t\x01\x7f é \xff\xc3 end");
+	fputc(' ', f);
+	sl_cli_json_string(f, NULL);
+	fputc(' ', f);
+	sl_cli_json_string(f, "\xed\xa0\x80");   /* a UTF-16 surrogate */
+	fclose(f);
+	assert_string_equal(s, "\"a\\\"b\\\\c\\n\\t\\u0001\\u007f é \\ufffd"
+			    "\\ufffd end\" null \"\\ufffd\\ufffd\\ufffd\"");
+	free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(eval_issue_example),
+		cmocka_unit_test(eval_issue_example_json),
+		cmocka_unit_test(eval_unlimited),
+		cmocka_unit_test(eval_no_match),
+		cmocka_unit_test(eval_other_production_strings),
+		cmocka_unit_test(eval_user_group_account_file),
+		cmocka_unit_test(eval_mem_percent),
+		cmocka_unit_test(eval_default_node_swap),
+		cmocka_unit_test(eval_sizes_and_counts),
+		cmocka_unit_test(check_production),
+		cmocka_unit_test(check_file_same_as_inline),
+		cmocka_unit_test(check_warnings),
+		cmocka_unit_test(check_plugstack_include),
+		cmocka_unit_test(check_plugstack_config),
+		cmocka_unit_test(check_plugstack_errors),
+		cmocka_unit_test(check_bad_rules_exit_1),
+		cmocka_unit_test(check_file_errors_exit_1),
+		cmocka_unit_test(usage_errors_exit_2),
+		cmocka_unit_test(help_and_version),
+		cmocka_unit_test(json_escaping),
+	};
+
+	return cmocka_run_group_tests(tests, setup_all, teardown_all);
+}

@@ -35,14 +35,23 @@ typedef struct {
  * Locate the memory cgroups of task `pid` by reading
  * <proc_root>/<pid>/cgroup (never by rebuilding Slurm's path).
  * cgroup_root is the cgroup mount point (/sys/fs/cgroup); v1 memory lives
- * in <cgroup_root>/memory, v2 in <cgroup_root> itself.
- * Returns 0, or -1 with a message naming the file and the reason.
+ * in <cgroup_root>/memory, v2 in <cgroup_root> itself. NULL proc_root /
+ * cgroup_root mean /proc and /sys/fs/cgroup.
+ * v1 when a line's controller list holds "memory"; else v2 when there is a
+ * "0::" line and <cgroup_root>/cgroup.controllers lists memory. The job
+ * and step are the first path components job_X directly followed by
+ * step_Y; both directories must exist.
+ * Returns 0, or -1 with a message naming the file and the reason (and *out
+ * zeroed).
  */
 int sl_cg_find(const char *proc_root, pid_t pid, const char *cgroup_root,
 	       sl_cg_paths_t *out, char *msg, size_t msglen);
 
 /* Read a cgroup's RAM limit (v1 memory.limit_in_bytes, v2 memory.max).
- * SL_CG_UNLIMITED when there is none. */
+ * SL_CG_UNLIMITED when there is none: v2 "max", v1 any value >=
+ * PAGE_COUNTER_MAX * page size (9223372036854771712 with 4 KiB pages).
+ * Anything but a decimal (and "max" on v2) is an error quoting the
+ * content. */
 int sl_cg_read_ram_limit(sl_cg_version_t v, const char *dir, uint64_t *out,
 			 char *msg, size_t msglen);
 
@@ -62,17 +71,37 @@ typedef struct {
  *       step; raising writes the job first, lowering the step first, so
  *       that a child never needs more than its parent allows; memsw never
  *       below the RAM limit; unlimited writes -1.
- *   v2: memory.swap.max = swap (or "max") in both.
- * Files are opened O_WRONLY|O_CLOEXEC|O_NOFOLLOW. On the first failure it
- * stops, returns -1 and describes it (file, errno, what it means, e.g.
- * EBUSY: usage is already above the new limit); what was written before
- * stays in *rep.
+ *       Mixed directions: the order whose intermediate state keeps
+ *       step <= job. The RAM limits and current memsw values are read
+ *       first; a missing memsw file means no swap accounting (error, nothing
+ *       written).
+ *   v2: memory.swap.max = swap (or "max") in both, job first, then step;
+ *       a missing memory.swap.max is an error.
+ * Values: v1 "-1" / v2 "max" when the swap (or v1 limit + swap, or the
+ * RAM limit) reaches the kernel's "no limit".
+ * Both files are opened (O_WRONLY|O_CLOEXEC|O_NOFOLLOW|O_NONBLOCK, regular
+ * files only) before the first write, so a missing file, a symbolic link,
+ * a vanished cgroup or garbage writes nothing. Each value goes in one
+ * write(); a short write is an error. On the first failure it stops,
+ * returns -1 and describes it (file, value, errno name, what it means:
+ * EBUSY usage above the new limit, EINVAL memsw below memory limit,
+ * ENOENT/ENODEV the task exited, EACCES/EPERM, EROFS, ELOOP); the message
+ * ends with "nothing written" or "already written: <path>", and what was
+ * written stays in *rep.
  */
 int sl_cg_apply(const sl_cg_paths_t *paths, uint64_t job_swap,
 		uint64_t step_swap, sl_cg_report_t *rep, char *msg,
 		size_t msglen);
 
-/* Peak and OOM figures of a step cgroup, for the end-of-step report. */
+/* Peak and OOM figures of a step cgroup, for the end-of-step report.
+ * Only the RAM limit is required (else -1: the cgroup is gone); a missing
+ * or unparsable optional file leaves its figure 0. v1 peak_swap is a lower
+ * bound (memsw peak - RAM peak); v1 oom_kills sums dir and its direct
+ * subdirectories (task_N: v1 counts a kill only in the victim's cgroup);
+ * v2 peak_ram_swap is an upper bound (peak + swap.peak); without
+ * memory.swap.peak (< 6.5) v2 peak_swap is swap.current. swap_now: v1
+ * total_swap of memory.stat, v2 memory.swap.current. have_swap_figures:
+ * v1 memsw limit and max_usage read, v2 swap.max and swap.current read. */
 typedef struct {
 	uint64_t ram_limit, swap_limit;       /* swap_limit: memsw-limit - limit (v1) */
 	uint64_t peak_ram, peak_ram_swap;     /* v1 max_usage / memsw.max_usage; v2 peak, peak+swap.peak */

@@ -1,0 +1,299 @@
+#!/usr/bin/env bats
+# Fault injection for the cgroup writer (src/cgroup) on REAL cgroup v1
+# memory cgroups that this file creates and removes itself:
+#   /sys/fs/cgroup/memory/swaplimit-test-<pid>/job_<n>/step_0[/task_0]
+# driven through build/sl-cgtool (sl_cg_find/sl_cg_apply/sl_cg_read_usage
+# on a pid). Needs root and a v1 memory controller with swap accounting;
+# skips with the reason otherwise. The EBUSY test needs swap: setup_file
+# makes a small swap file of its own (swapoff + rm in teardown_file).
+# Only processes started here are killed, only cgroups created here are
+# removed; Slurm's own cgroups (memory/slurm_*) are never touched.
+#
+#   bats tests/integration/cgroup_faults.bats     (or: make cgroup-faults)
+
+MEMROOT=/sys/fs/cgroup/memory
+REPO="${SL_REPO:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}"
+B="${B:-build}"
+CGTOOL="$REPO/$B/sl-cgtool"
+MEMTOUCH="$REPO/$B/sl-memtouch"
+UNL=9223372036854771712     # v1 "no limit" with 4 KiB pages
+
+setup_file() {
+	# (bats 1.8 cannot skip from setup_file: each test skips in setup())
+	export SKIP_REASON=""
+	if [ "$(id -u)" != 0 ]; then
+		SKIP_REASON="needs root (creates memory cgroups, swapon)"
+		return 0
+	fi
+	if [ ! -e "$MEMROOT/memory.memsw.limit_in_bytes" ]; then
+		SKIP_REASON="no cgroup v1 memory controller with swap accounting ($MEMROOT/memory.memsw.limit_in_bytes absent: no v1 memory hierarchy, or the kernel lacks swapaccount=1)"
+		return 0
+	fi
+	make -s -C "$REPO" "$B/sl-cgtool" "$B/sl-memtouch" >&2
+	export TROOT="$MEMROOT/swaplimit-test-$$"
+	mkdir "$TROOT"
+	echo "$TROOT" >"$BATS_FILE_TMPDIR/troot"
+	export SWAPFILE="/var/tmp/swaplimit-test-$$.swap"
+	export SWAP_OK=0
+	if fallocate -l 256M "$SWAPFILE" && chmod 600 "$SWAPFILE" &&
+	   mkswap "$SWAPFILE" >/dev/null && swapon "$SWAPFILE"; then
+		SWAP_OK=1
+	else
+		rm -f "$SWAPFILE"
+	fi
+}
+
+teardown_file() {
+	# Backstop for anything a test's teardown left: our processes, our
+	# cgroups (children first), our swap file.
+	kill_ours "$BATS_FILE_TMPDIR/pids"
+	if [ -n "${TROOT:-}" ] && [ -d "$TROOT" ]; then
+		rm_cgroups "$TROOT"
+	fi
+	if [ -n "${SWAPFILE:-}" ] && [ -e "$SWAPFILE" ]; then
+		swapoff "$SWAPFILE" 2>/dev/null || true
+		rm -f "$SWAPFILE"
+	fi
+}
+
+setup() {
+	[ -z "$SKIP_REASON" ] || skip "$SKIP_REASON"
+	JOB="$TROOT/job_$BATS_TEST_NUMBER"
+	STEP="$JOB/step_0"
+	mkdir -p "$STEP"
+}
+
+teardown() {
+	[ -z "$SKIP_REASON" ] || return 0
+	kill_ours "$BATS_TEST_TMPDIR/pids"
+	[ -d "${JOB:-/nonexistent}" ] && rm_cgroups "$JOB"
+	return 0
+}
+
+# --- helpers -----------------------------------------------------------
+
+# Kill the processes listed in $1 (started by this file), if they are
+# still the programs we started, and reap them.
+kill_ours() {
+	local list=$1 pid
+	[ -f "$list" ] || return 0
+	while read -r pid; do
+		[ -n "$pid" ] || continue
+		if grep -qaE 'sleep|sl-memtouch' "/proc/$pid/cmdline" 2>/dev/null; then
+			kill -9 "$pid" 2>/dev/null || true
+		fi
+		wait "$pid" 2>/dev/null || true
+	done <"$list"
+	: >"$list"
+}
+
+# rmdir a cgroup subtree of ours, deepest first; retry while exiting
+# tasks leave it. Refuses anything outside our test root.
+rm_cgroups() {
+	local top=$1 i d
+	case "$top" in "$MEMROOT"/swaplimit-test-*) ;; *) return 1 ;; esac
+	for i in $(seq 50); do
+		find "$top" -depth -type d 2>/dev/null | while read -r d; do
+			rmdir "$d" 2>/dev/null || true
+		done
+		[ -d "$top" ] || return 0
+		sleep 0.1
+	done
+	echo "could not remove $top" >&2
+	return 1
+}
+
+# Start `sleep` in cgroup $1; its pid in $SPID.
+start_sleep() {
+	sleep 1000 3>&- &
+	SPID=$!
+	echo "$SPID" >>"$BATS_TEST_TMPDIR/pids"
+	echo "$SPID" >"$1/cgroup.procs"
+}
+
+# Start sl-memtouch MIB inside cgroup $1 (charged there from its first
+# page); wait until it has touched everything; its pid in $MPID.
+start_memtouch() {
+	local cg=$1 mib=$2 ready="$BATS_TEST_TMPDIR/ready.$RANDOM"
+	sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" "$3" "$4"' sh \
+		"$cg" "$MEMTOUCH" "$mib" "$ready" 3>&- &
+	MPID=$!
+	echo "$MPID" >>"$BATS_TEST_TMPDIR/pids"
+	for _ in $(seq 300); do
+		[ -e "$ready" ] && return 0
+		kill -0 "$MPID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+set_limits() {   # dir limit memsw
+	echo "$2" >"$1/memory.limit_in_bytes"
+	echo "$3" >"$1/memory.memsw.limit_in_bytes"
+}
+
+memsw() { cat "$1/memory.memsw.limit_in_bytes"; }
+
+# --- tests ---------------------------------------------------------------
+
+@test "find: the real /proc/<pid>/cgroup of a task in job_N/step_0" {
+	start_sleep "$STEP"
+	run "$CGTOOL" find "$SPID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"version=1"* ]]
+	[[ "$output" == *"job_dir=$JOB"$'\n'* ]]
+	[[ "$output" == *"step_dir=$STEP"* ]]
+}
+
+@test "find: a process outside any Slurm cgroup is refused with the reason" {
+	run "$CGTOOL" find $$
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"/proc/$$/cgroup"* ]]
+	[[ "$output" == *"no job_*/step_* components"* ]]
+	[[ "$output" == *"task/cgroup plugin enabled in slurm.conf"* ]]
+}
+
+@test "apply raises job then step: real memsw = limit + swap" {
+	set_limits "$JOB" 200M 200M        # as Slurm sets them with no swap allowed
+	set_limits "$STEP" 100M 100M
+	start_sleep "$STEP"
+	run "$CGTOOL" apply "$SPID" 64M 32M
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(memsw "$JOB")" = 276824064 ]   # 200M + 64M
+	[ "$(memsw "$STEP")" = 138412032 ]  # 100M + 32M
+	# job first, then step
+	[ "${lines[3]}" = "wrote $JOB/memory.memsw.limit_in_bytes 276824064" ]
+	[ "${lines[4]}" = "wrote $STEP/memory.memsw.limit_in_bytes 138412032" ]
+}
+
+@test "apply lowers step then job; none writes -1 (kernel: unlimited)" {
+	set_limits "$JOB" 200M 300M
+	set_limits "$STEP" 100M 200M
+	start_sleep "$STEP"
+	run "$CGTOOL" apply "$SPID" 0 0
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[3]}" = "wrote $STEP/memory.memsw.limit_in_bytes 104857600" ]
+	[ "${lines[4]}" = "wrote $JOB/memory.memsw.limit_in_bytes 209715200" ]
+	[ "$(memsw "$JOB")" = 209715200 ]
+	[ "$(memsw "$STEP")" = 104857600 ]
+	run "$CGTOOL" apply "$SPID" none none
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"memory.memsw.limit_in_bytes -1"* ]]
+	[ "$(memsw "$JOB")" = "$UNL" ]
+	[ "$(memsw "$STEP")" = "$UNL" ]
+}
+
+@test "kernel refuses memsw below the RAM limit (EINVAL): Slurm raised the limit meanwhile" {
+	set_limits "$JOB" 100M -1
+	set_limits "$STEP" 100M -1
+	start_sleep "$STEP"
+	# After apply has read the 100M limits and opened both files, just
+	# before its first write, the step's RAM limit goes up to 200M: our
+	# 100M + 8M is now below it and the kernel says EINVAL.
+	run "$CGTOOL" --before-write 'echo 200M >"$SL_STEP_DIR/memory.limit_in_bytes"' \
+		apply "$SPID" 8M 8M
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$STEP/memory.memsw.limit_in_bytes: cannot write '113246208'"* ]]
+	[[ "$output" == *"(EINVAL): memsw below memory limit"* ]]
+	[[ "$output" == *"nothing written"* ]]
+	[[ "$output" == *"nwritten=0"* ]]
+	[ "$(memsw "$JOB")" = "$UNL" ]
+	[ "$(memsw "$STEP")" = "$UNL" ]
+}
+
+@test "kernel refuses memsw below usage (EBUSY): a step already in swap" {
+	[ "$SWAP_OK" = 1 ] || skip "could not make a swap file here (fallocate/mkswap/swapon)"
+	set_limits "$JOB" 256M -1
+	set_limits "$STEP" 32M -1
+	start_sleep "$STEP"
+	start_memtouch "$STEP" 64            # 64 MiB in a 32 MiB cgroup: swaps
+	swap=$(awk '$1 == "total_swap" {print $2}' "$STEP/memory.stat")
+	echo "step total_swap=$swap"
+	[ "$swap" -gt $((16 * 1024 * 1024)) ]
+	run "$CGTOOL" usage "$SPID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"have_swap_figures=1"* ]]
+	[[ "$output" == *"swap_limit=unlimited"* ]]
+	[[ "$output" != *"swap_now=0"$'\n'* ]]
+	# 32M + 8M is below what the step holds (64M+): EBUSY, nothing written
+	run "$CGTOOL" apply "$SPID" 8M 8M
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$STEP/memory.memsw.limit_in_bytes: cannot write '41943040'"* ]]
+	[[ "$output" == *"(EBUSY): the cgroup already uses more RAM+swap than the new limit"* ]]
+	[[ "$output" == *"nwritten=0"* ]]
+	[ "$(memsw "$JOB")" = "$UNL" ]
+	[ "$(memsw "$STEP")" = "$UNL" ]
+	kill -0 "$MPID"                      # the task lives on
+	# enough room: accepted, the task still runs
+	run "$CGTOOL" apply "$SPID" 128M 96M
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(memsw "$STEP")" = $((128 * 1024 * 1024)) ]
+	[ "$(memsw "$JOB")" = $((384 * 1024 * 1024)) ]
+	kill -0 "$MPID"
+}
+
+@test "the task exits between find and apply: cgroup vanished, nothing written" {
+	set_limits "$JOB" 100M 100M
+	set_limits "$STEP" 100M 100M
+	start_sleep "$STEP"
+	# As Slurm does when the step ends: the task dies, its cgroup goes.
+	run "$CGTOOL" --between "kill -9 $SPID; for i in \$(seq 50); do rmdir '$STEP' 2>/dev/null && break; sleep 0.1; done" \
+		apply "$SPID" 64M 64M
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ ! -d "$STEP" ]
+	[[ "$output" == *"cgroup vanished: the task exited"* ]]
+	[[ "$output" == *"nothing written"* ]]
+	[ "$(memsw "$JOB")" = 104857600 ]
+	# and later, the /proc file itself is gone
+	wait "$SPID" 2>/dev/null || true
+	run "$CGTOOL" find "$SPID"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"/proc/$SPID/cgroup"* ]]
+}
+
+@test "the task exits after apply opened the files: ENODEV at the step, the job keeps its raise" {
+	set_limits "$JOB" 100M 100M
+	set_limits "$STEP" 100M 100M
+	start_sleep "$STEP"
+	# raising: job first; before that write the task dies and its cgroup
+	# is removed while apply holds the step's file open.
+	run "$CGTOOL" --before-write "kill -9 $SPID; for i in \$(seq 50); do rmdir '$STEP' 2>/dev/null && break; sleep 0.1; done" \
+		apply "$SPID" 64M 64M
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ ! -d "$STEP" ]
+	[[ "$output" == *"wrote $JOB/memory.memsw.limit_in_bytes 171966464"* ]]
+	[[ "$output" == *"nwritten=1"* ]]
+	[[ "$output" == *"$STEP/memory.memsw.limit_in_bytes: cannot write '171966464'"* ]]
+	[[ "$output" == *"the task exited"* ]]
+	[[ "$output" == *"already written: $JOB/memory.memsw.limit_in_bytes"* ]]
+	[ "$(memsw "$JOB")" = 171966464 ]
+}
+
+@test "usage: an OOM kill in task_0 is counted at the step (v1 counts it in the victim's cgroup)" {
+	set_limits "$STEP" 32M 32M
+	mkdir "$STEP/task_0"
+	start_sleep "$STEP"
+	# 64 MiB with no swap allowed: OOM-killed
+	start_memtouch "$STEP/task_0" 64 || true
+	wait "$MPID" 2>/dev/null || true
+	grep -q '^oom_kill [1-9]' "$STEP/task_0/memory.oom_control"
+	grep -q '^oom_kill 0' "$STEP/memory.oom_control"
+	run "$CGTOOL" usage "$SPID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"oom_kills=1"* ]]
+	[[ "$output" == *"ram_limit=33554432"* ]]
+	[[ "$output" == *"swap_limit=0"* ]]
+}

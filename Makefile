@@ -108,7 +108,7 @@ unit-san: $(UNIT_SAN_BIN)
 valgrind: $(B)/swaplimit
 	@tests/valgrind/run.sh $(B)/swaplimit
 
-integration: all
+integration: all cgroup-tools
 	@tests/integration/run.sh
 
 demo: deps all

@@ -65,7 +65,8 @@ const char *sl_rules_term_text(const sl_rules_t *rules, size_t i);
 /*
  * Static warnings about a valid rule set (a term that can never match
  * because an earlier default() takes everything; no default() at the end).
- * Returns the number of warnings; warning i (0-based) is copied to buf.
+ * Computed at compile time. sl_rules_warning() returns warning i
+ * (0-based), owned by the rules, or NULL when i is out of range.
  */
 size_t sl_rules_warning_count(const sl_rules_t *rules);
 const char *sl_rules_warning(const sl_rules_t *rules, size_t i);
@@ -73,7 +74,8 @@ const char *sl_rules_warning(const sl_rules_t *rules, size_t i);
 /*
  * Resolve the host() conditions for one node. This is where libslurm's
  * hostlist lookups (which allocate) happen, so evaluation itself need not.
- * Returns NULL only on allocation failure. `rules` must outlive the result.
+ * Returns NULL only on allocation failure (or NULL rules). `rules` must
+ * outlive the result. A NULL node matches no host() condition.
  */
 sl_bound_t *sl_rules_bind(const sl_rules_t *rules, const char *node);
 void sl_bound_free(sl_bound_t *bound);
@@ -101,7 +103,9 @@ typedef enum {
 typedef struct {
 	sl_outcome_t outcome;
 	size_t term;                 /* 1-based matching term, 0 when none */
-	uint64_t swap_bytes;         /* valid when outcome == SL_LIMITED */
+	uint64_t swap_bytes;         /* the allowance when SL_LIMITED;
+				      * SL_UNLIMITED_BYTES when SL_UNLIMITED,
+				      * 0 when SL_NO_MATCH */
 	/* Human explanation of the arithmetic, e.g.
 	 * "50MiB x 4 cpus = 200MiB, raised to min_swap 250MiB". */
 	char why[SL_MSG_MAX];

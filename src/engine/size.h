@@ -15,14 +15,28 @@ uint64_t sl_sat_sub(uint64_t a, uint64_t b);   /* floors at 0 */
 uint64_t sl_sat_mul(uint64_t a, uint64_t b);
 
 /*
- * Format bytes for humans into buf: the largest unit that divides exactly
- * when one does ("250MiB", "1.5GiB" only when exact to 1 decimal... see
- * implementation), "unlimited" for UINT64_MAX. Always NUL-terminates.
+ * Format bytes for humans into buf, exactly:
+ *   - "unlimited" for UINT64_MAX;
+ *   - the largest unit (KiB..PiB) in which the value is exact with at most
+ *     two decimals: "250MiB", "1.5GiB", "1.25GiB", "64GiB";
+ *   - otherwise the exact bytes, plus (from 1KiB up) an approximation
+ *     rounded to the nearest hundredth: "1000B", "1374389534B (~1.28GiB)".
+ * Never allocates; always NUL-terminates (truncating if size is short).
  * Returns buf.
  */
 char *sl_size_format(uint64_t bytes, char *buf, size_t size);
 
-/* A buffer long enough for any sl_size_format() result. */
-#define SL_SIZE_BUF 32
+/* A buffer long enough for any sl_size_format() result
+ * ("18446744073709551614B (~16384.00PiB)" is the longest). */
+#define SL_SIZE_BUF 48
+
+/*
+ * Parse a whole string as a size, with the rule language's units and
+ * rules: NUMBER UNIT (B, K, KiB, M, MiB, G, GiB, T, TiB, P, PiB, any case,
+ * powers of 1024), a fraction allowed ("1.5G"), rounded down to bytes; a
+ * bare "0"; "unlimited" (any case) gives UINT64_MAX. Returns 0, or -1 when
+ * the text is not such a size or exceeds 2^64-1 bytes.
+ */
+int sl_size_parse(const char *s, uint64_t *bytes);
 
 #endif

@@ -1,0 +1,235 @@
+/*
+ * Evaluation: bind compiled rules to one node (host() lookups, which
+ * allocate inside libslurm), then evaluate jobs' facts against the bound
+ * rules without allocating: exact integer arithmetic, saturating, and an
+ * explanation built with the bounded appender of size.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_impl.h"
+#include "rules.h"
+#include "size.h"
+
+sl_bound_t *sl_rules_bind(const sl_rules_t *r, const char *node)
+{
+	sl_bound_t *b;
+	size_t i;
+
+	if (!r)
+		return NULL;
+	b = calloc(1, sizeof(*b) + r->nhosts * sizeof(b->host_match[0]));
+	if (!b)
+		return NULL;
+	b->rules = r;
+	for (i = 0; i < r->nhosts; i++)
+		b->host_match[i] = node && sl_hostset_contains(r->hosts[i], node);
+	return b;
+}
+
+void sl_bound_free(sl_bound_t *b)
+{
+	free(b);
+}
+
+static bool listed(const struct sl_cond *c, const char *name)
+{
+	size_t i;
+
+	if (!name)
+		return false;
+	for (i = 0; i < c->nnames; i++)
+		if (strcmp(c->names[i], name) == 0)
+			return true;
+	return false;
+}
+
+static bool cond_matches(const sl_bound_t *b, const struct sl_cond *c,
+			 const sl_facts_t *f)
+{
+	size_t i;
+
+	switch (c->kind) {
+	case SL_COND_DEFAULT:
+		return true;
+	case SL_COND_HOST:
+		return b->host_match[c->host_index];
+	case SL_COND_PARTITION:
+		return listed(c, f->partition);
+	case SL_COND_USER:
+		return listed(c, f->user);
+	case SL_COND_ACCOUNT:
+		return listed(c, f->account);
+	case SL_COND_GROUP:
+		if (!f->groups)
+			return false;
+		for (i = 0; i < f->ngroups; i++)
+			if (listed(c, f->groups[i]))
+				return true;
+		return false;
+	}
+	return false;
+}
+
+/* The base of a percent: the node's swap or the job's RAM limit. */
+static uint64_t pct_base(const struct sl_amount *a, const sl_facts_t *f)
+{
+	return a->kind == SL_AMOUNT_PCT_MEM ? f->mem_bytes : f->node_swap_bytes;
+}
+
+/* floor(amount x count) in bytes, saturated. A percent of an unlimited
+ * base is unlimited (unless the percent is 0). */
+static uint64_t amount_bytes(const struct sl_amount *a, const sl_facts_t *f,
+			     uint64_t count, bool *sat)
+{
+	uint64_t base;
+
+	if (a->kind == SL_AMOUNT_SIZE)
+		return sl_muldiv_sat((unsigned __int128)a->dec.mant * a->unit->bytes,
+				     count, sl_pow10(a->dec.scale), sat);
+	base = pct_base(a, f);
+	if (base == UINT64_MAX && a->dec.mant && count) {
+		*sat = true;
+		return UINT64_MAX;
+	}
+	return sl_muldiv_sat((unsigned __int128)a->dec.mant * base, count,
+			     100 * sl_pow10(a->dec.scale), sat);
+}
+
+/* "1.5% of node swap 64GiB", "10% of RAM limit 4GiB", or "250MiB". */
+static void out_amount(sl_out_t *o, const struct sl_amount *a,
+		       const sl_facts_t *f)
+{
+	sl_out_dec(o, a->dec);
+	if (a->kind == SL_AMOUNT_SIZE) {
+		sl_out_str(o, a->unit->name);
+		return;
+	}
+	sl_out_str(o, a->kind == SL_AMOUNT_PCT_MEM ? "% of RAM limit " :
+		   "% of node swap ");
+	sl_out_size(o, pct_base(a, f));
+}
+
+static void out_result(sl_out_t *o, uint64_t bytes, bool sat)
+{
+	if (sat && bytes == UINT64_MAX)
+		sl_out_str(o, "unlimited (saturated)");
+	else
+		sl_out_size(o, bytes);
+}
+
+/* A prop's value: "250MiB", or "5% of node swap 64GiB = 3435973836B (~3.20GiB)". */
+static void out_prop(sl_out_t *o, const struct sl_amount *a,
+		     const sl_facts_t *f, uint64_t bytes, bool sat)
+{
+	out_amount(o, a, f);
+	if (a->kind != SL_AMOUNT_SIZE) {
+		sl_out_str(o, " = ");
+		out_result(o, bytes, sat);
+	}
+}
+
+static void limited(const struct sl_term *t, const sl_facts_t *f,
+		    sl_result_t *out)
+{
+	static const char *const per_one[] = { "", " task", " cpu" };
+	static const char *const per_many[] = { "", " tasks", " cpus" };
+	uint64_t count = 1, total, v, cap;
+	bool sat = false, s2 = false;
+	sl_out_t o;
+
+	sl_out_init(&o, out->why, sizeof(out->why));
+	if (t->per == SL_PER_TASK)
+		count = f->tasks;
+	else if (t->per == SL_PER_CPU)
+		count = f->cpus;
+	total = amount_bytes(&t->amount, f, count, &sat);
+
+	if (t->amount.kind == SL_AMOUNT_SIZE && t->per == SL_PER_NODE) {
+		out_result(&o, total, sat);
+	} else {
+		out_amount(&o, &t->amount, f);
+		if (t->per != SL_PER_NODE) {
+			sl_out_str(&o, " x ");
+			sl_out_u64(&o, count);
+			sl_out_str(&o, count == 1 ? per_one[t->per] : per_many[t->per]);
+		}
+		sl_out_str(&o, " = ");
+		out_result(&o, total, sat);
+	}
+
+	if (t->has_min) {
+		v = amount_bytes(&t->min_swap, f, 1, &s2);
+		if (total < v) {
+			total = v;
+			sl_out_str(&o, ", raised to min_swap ");
+			out_prop(&o, &t->min_swap, f, v, s2);
+		}
+	}
+
+	/* A finite allowance never exceeds the node's swap. */
+	cap = f->node_swap_bytes;
+	v = cap;
+	if (t->has_max)
+		v = amount_bytes(&t->max_swap, f, 1, &s2);
+	if (total > cap || total > v) {
+		sl_out_str(&o, ", capped at ");
+		if (t->has_max && v < cap) {
+			cap = v;
+			sl_out_str(&o, "max_swap ");
+			out_prop(&o, &t->max_swap, f, v, s2);
+		} else if (t->has_max) {
+			sl_out_str(&o, "the node's swap ");
+			sl_out_size(&o, cap);
+		} else {
+			sl_out_str(&o, "max_swap ");
+			sl_out_size(&o, cap);
+			sl_out_str(&o, " (the node's swap)");
+		}
+		total = cap;
+	}
+	out->outcome = SL_LIMITED;
+	out->swap_bytes = total;
+}
+
+void sl_eval(const sl_bound_t *b, const sl_facts_t *f, sl_result_t *out)
+{
+	const struct sl_rules *r;
+	size_t i, j;
+
+	out->outcome = SL_NO_MATCH;
+	out->term = 0;
+	out->swap_bytes = 0;
+	out->why[0] = '\0';
+	if (!b || !f) {
+		strcpy(out->why, "no rules");
+		return;
+	}
+	r = b->rules;
+	for (i = 0; i < r->nterms; i++) {
+		const struct sl_term *t = &r->terms[i];
+
+		for (j = 0; j < t->nconds; j++)
+			if (!cond_matches(b, &t->conds[j], f))
+				break;
+		if (j < t->nconds)
+			continue;
+		out->term = i + 1;
+		if (t->none) {
+			out->outcome = SL_UNLIMITED;
+			out->swap_bytes = UINT64_MAX;
+			strcpy(out->why, "none: no swap limit");
+		} else {
+			limited(t, f, out);
+		}
+		return;
+	}
+	strcpy(out->why, "no term matched: the swap limit Slurm sets stays");
+}
+
+const char *sl_result_term_text(const sl_bound_t *b, const sl_result_t *res)
+{
+	if (!b || !res || res->term == 0 || res->term > b->rules->nterms)
+		return NULL;
+	return b->rules->terms[res->term - 1].text;
+}

@@ -1,0 +1,556 @@
+/*
+ * The job prolog's record of a job's partition and account on one node:
+ * <record_dir>/<node>/<job_id>, root-only, never followed through a link.
+ * See job_record.h for the rules; this file has no SPANK calls.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "job_record.h"
+
+#define RECORD_MAGIC "swaplimit-record 1"
+
+__attribute__((format(printf, 3, 4)))
+static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!msg || msglen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, msglen, fmt, ap);
+	va_end(ap);
+}
+
+bool sl_record_valid_job_id(const char *s)
+{
+	size_t n;
+	uint64_t v = 0;
+
+	if (!s)
+		return false;
+	n = strnlen(s, 12);
+	if (n == 0 || n > 10 || s[0] == '0')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	return v <= UINT32_MAX;
+}
+
+bool sl_record_valid_node(const char *s)
+{
+	size_t n;
+
+	if (!s)
+		return false;
+	n = strnlen(s, SL_RECORD_NODE_MAX);
+	if (n == 0 || n >= SL_RECORD_NODE_MAX || s[0] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		      c == '-'))
+			return false;
+	}
+	return true;
+}
+
+bool sl_record_valid_value(const char *s)
+{
+	size_t n;
+
+	if (!s)
+		return false;
+	n = strnlen(s, SL_RECORD_FIELD_MAX);
+	if (n == 0 || n >= SL_RECORD_FIELD_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f)
+			return false;
+	}
+	return true;
+}
+
+/* The parent of record_dir must not let anyone but root rename or replace
+ * record_dir: not writable by group/other unless sticky. */
+static int check_parent(const char *dir, char *msg, size_t msglen)
+{
+	char parent[PATH_MAX];
+	struct stat st;
+	size_t n = strlen(dir);
+	char *slash;
+
+	if (n >= sizeof(parent)) {
+		set_msg(msg, msglen, "record_dir %.64s...: path too long", dir);
+		return SL_RECORD_ERROR;
+	}
+	memcpy(parent, dir, n + 1);
+	while (n > 1 && parent[n - 1] == '/')
+		parent[--n] = '\0';
+	slash = strrchr(parent, '/');
+	if (!slash || n <= 1) {
+		set_msg(msg, msglen,
+			"record_dir %s: must be an absolute path below /", dir);
+		return SL_RECORD_ERROR;
+	}
+	if (slash == parent)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if (stat(parent, &st) != 0) {
+		int e = errno;
+		set_msg(msg, msglen, "record_dir %s: parent %s: %s", dir,
+			parent, strerror(e));
+		return e == ENOENT ? SL_RECORD_MISSING : SL_RECORD_ERROR;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		set_msg(msg, msglen, "record_dir %s: parent %s is not a directory",
+			dir, parent);
+		return SL_RECORD_ERROR;
+	}
+	if ((st.st_uid != 0 && st.st_uid != geteuid()) ||
+	    ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))) {
+		set_msg(msg, msglen,
+			"record_dir %s refused: its parent %s (owner uid %u, mode %04o) "
+			"lets others replace it; use a record_dir under a root-owned "
+			"directory such as /run",
+			dir, parent, (unsigned)st.st_uid,
+			(unsigned)(st.st_mode & 07777));
+		return SL_RECORD_ERROR;
+	}
+	return SL_RECORD_OK;
+}
+
+/*
+ * Open directory `name` relative to `at` (AT_FDCWD with an absolute name
+ * for record_dir itself), creating it 0700 when asked. It must be a real
+ * directory (not a link), owned by the effective user, mode 0700.
+ * `shown` is the path for messages. Returns SL_RECORD_OK with *out set,
+ * SL_RECORD_MISSING (does not exist and !create) or SL_RECORD_ERROR.
+ */
+static int open_verified_dir(int at, const char *name, const char *shown,
+			     bool create, int *out, char *msg, size_t msglen)
+{
+	struct stat lst, st;
+	bool created = false;
+	int fd;
+
+	*out = -1;
+	if (create) {
+		if (mkdirat(at, name, 0700) == 0) {
+			created = true;
+		} else if (errno != EEXIST) {
+			set_msg(msg, msglen, "cannot create %s: %s", shown,
+				strerror(errno));
+			return SL_RECORD_ERROR;
+		}
+	}
+	if (fstatat(at, name, &lst, AT_SYMLINK_NOFOLLOW) != 0) {
+		int e = errno;
+		set_msg(msg, msglen, "%s: %s", shown, strerror(e));
+		return e == ENOENT ? SL_RECORD_MISSING : SL_RECORD_ERROR;
+	}
+	if (S_ISLNK(lst.st_mode)) {
+		set_msg(msg, msglen,
+			"%s refused: it is a symbolic link (it must be a real "
+			"directory owned by root, mode 0700): remove it", shown);
+		return SL_RECORD_ERROR;
+	}
+	if (!S_ISDIR(lst.st_mode)) {
+		set_msg(msg, msglen, "%s refused: not a directory: remove it",
+			shown);
+		return SL_RECORD_ERROR;
+	}
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		set_msg(msg, msglen, "cannot open %s: %s", shown,
+			strerror(errno));
+		return SL_RECORD_ERROR;
+	}
+	if (created && fchmod(fd, 0700) != 0) {
+		set_msg(msg, msglen, "cannot chmod 0700 %s: %s", shown,
+			strerror(errno));
+		close(fd);
+		return SL_RECORD_ERROR;
+	}
+	if (fstat(fd, &st) != 0) {
+		set_msg(msg, msglen, "cannot stat %s: %s", shown,
+			strerror(errno));
+		close(fd);
+		return SL_RECORD_ERROR;
+	}
+	if (st.st_dev != lst.st_dev || st.st_ino != lst.st_ino) {
+		set_msg(msg, msglen, "%s refused: replaced while being opened",
+			shown);
+		close(fd);
+		return SL_RECORD_ERROR;
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & 07777) != 0700) {
+		set_msg(msg, msglen,
+			"%s refused: owner uid %u mode %04o, must be owned by uid "
+			"%u with mode 0700: fix with chown/chmod or remove it",
+			shown, (unsigned)st.st_uid,
+			(unsigned)(st.st_mode & 07777), (unsigned)geteuid());
+		close(fd);
+		return SL_RECORD_ERROR;
+	}
+	*out = fd;
+	return SL_RECORD_OK;
+}
+
+/* Open record_dir and record_dir/node, both verified. *nfd on success. */
+static int open_node_dir(const char *record_dir, const char *node,
+			 bool create, int *nfd, char *msg, size_t msglen)
+{
+	char shown[PATH_MAX];
+	char dir[PATH_MAX];
+	size_t n;
+	int dfd, rc;
+
+	*nfd = -1;
+	if (!record_dir || record_dir[0] != '/') {
+		set_msg(msg, msglen, "record_dir %s: must be an absolute path",
+			record_dir ? record_dir : "(null)");
+		return SL_RECORD_ERROR;
+	}
+	/* A trailing '/' would make the kernel follow a final symbolic link
+	 * despite O_NOFOLLOW: strip it. */
+	n = strnlen(record_dir, sizeof(dir));
+	if (n >= sizeof(dir)) {
+		set_msg(msg, msglen, "record_dir %.64s...: path too long",
+			record_dir);
+		return SL_RECORD_ERROR;
+	}
+	memcpy(dir, record_dir, n + 1);
+	while (n > 1 && dir[n - 1] == '/')
+		dir[--n] = '\0';
+	record_dir = dir;
+	rc = check_parent(record_dir, msg, msglen);
+	if (rc != SL_RECORD_OK)
+		return rc;
+	rc = open_verified_dir(AT_FDCWD, record_dir, record_dir, create, &dfd,
+			       msg, msglen);
+	if (rc != SL_RECORD_OK)
+		return rc;
+	if (snprintf(shown, sizeof(shown), "%s/%s", record_dir, node) >=
+	    (int)sizeof(shown)) {
+		set_msg(msg, msglen, "record_dir %.64s...: path too long",
+			record_dir);
+		close(dfd);
+		return SL_RECORD_ERROR;
+	}
+	rc = open_verified_dir(dfd, node, shown, create, nfd, msg, msglen);
+	close(dfd);
+	return rc;
+}
+
+static int check_names(const char *node, const char *job_id, char *msg,
+		       size_t msglen)
+{
+	if (!sl_record_valid_node(node)) {
+		set_msg(msg, msglen,
+			"node name \"%.64s\" refused: only letters, digits, '.', "
+			"'_' and '-' (not first '.'), at most %d bytes",
+			node ? node : "(null)", SL_RECORD_NODE_MAX - 1);
+		return SL_RECORD_ERROR;
+	}
+	if (!sl_record_valid_job_id(job_id)) {
+		set_msg(msg, msglen, "job id \"%.32s\" refused: not a job number",
+			job_id ? job_id : "(null)");
+		return SL_RECORD_ERROR;
+	}
+	return SL_RECORD_OK;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, buf, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (w == 0) {
+			errno = EIO;
+			return -1;
+		}
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int sl_record_write(const char *record_dir, const char *node,
+		    const char *job_id, const sl_record_t *rec, char *msg,
+		    size_t msglen)
+{
+	char text[SL_RECORD_FILE_MAX];
+	char tmp[64];
+	char shown[PATH_MAX];
+	int nfd, fd, rc, n;
+
+	if (check_names(node, job_id, msg, msglen) != SL_RECORD_OK)
+		return SL_RECORD_ERROR;
+	if (!rec || (rec->has_partition && !sl_record_valid_value(rec->partition)) ||
+	    (rec->has_account && !sl_record_valid_value(rec->account))) {
+		set_msg(msg, msglen,
+			"partition or account refused: empty, longer than %d "
+			"bytes or with control characters",
+			SL_RECORD_FIELD_MAX - 1);
+		return SL_RECORD_ERROR;
+	}
+	n = snprintf(text, sizeof(text), RECORD_MAGIC "\nnode=%s\njob=%s\n%s%s%s%s%s%s",
+		     node, job_id,
+		     rec->has_partition ? "partition=" : "",
+		     rec->has_partition ? rec->partition : "",
+		     rec->has_partition ? "\n" : "",
+		     rec->has_account ? "account=" : "",
+		     rec->has_account ? rec->account : "",
+		     rec->has_account ? "\n" : "");
+	if (n < 0 || n >= (int)sizeof(text)) {
+		set_msg(msg, msglen, "record too large");
+		return SL_RECORD_ERROR;
+	}
+	rc = open_node_dir(record_dir, node, true, &nfd, msg, msglen);
+	if (rc != SL_RECORD_OK)
+		return SL_RECORD_ERROR;
+	snprintf(shown, sizeof(shown), "%s/%s/%s", record_dir, node, job_id);
+	snprintf(tmp, sizeof(tmp), ".%s.%ld.tmp", job_id, (long)getpid());
+
+	fd = openat(nfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
+	if (fd < 0 && errno == EEXIST) {
+		/* A leftover of a killed prolog with our pid: ours to remove. */
+		if (unlinkat(nfd, tmp, 0) == 0)
+			fd = openat(nfd, tmp,
+				    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+					    O_CLOEXEC,
+				    0600);
+	}
+	if (fd < 0) {
+		set_msg(msg, msglen, "cannot create %s/%s/%s: %s", record_dir,
+			node, tmp, strerror(errno));
+		close(nfd);
+		return SL_RECORD_ERROR;
+	}
+	if (fchmod(fd, 0600) != 0 || write_all(fd, text, (size_t)n) != 0) {
+		set_msg(msg, msglen, "cannot write %s/%s/%s: %s", record_dir,
+			node, tmp, strerror(errno));
+		close(fd);
+		unlinkat(nfd, tmp, 0);
+		close(nfd);
+		return SL_RECORD_ERROR;
+	}
+	if (close(fd) != 0) {
+		set_msg(msg, msglen, "cannot write %s/%s/%s: %s", record_dir,
+			node, tmp, strerror(errno));
+		unlinkat(nfd, tmp, 0);
+		close(nfd);
+		return SL_RECORD_ERROR;
+	}
+	if (renameat(nfd, tmp, nfd, job_id) != 0) {
+		set_msg(msg, msglen, "cannot rename the record into %s: %s",
+			shown, strerror(errno));
+		unlinkat(nfd, tmp, 0);
+		close(nfd);
+		return SL_RECORD_ERROR;
+	}
+	close(nfd);
+	return SL_RECORD_OK;
+}
+
+/* Parse the record text (NUL-terminated, at most SL_RECORD_FILE_MAX). */
+static int parse_record(char *text, const char *node, const char *job_id,
+			const char *shown, sl_record_t *rec, char *msg,
+			size_t msglen)
+{
+	bool seen_node = false, seen_job = false;
+	char *line = text, *nl;
+	unsigned lineno = 0;
+
+	memset(rec, 0, sizeof(*rec));
+	while (*line) {
+		char *eq, *val;
+
+		lineno++;
+		nl = strchr(line, '\n');
+		if (!nl) {
+			set_msg(msg, msglen, "%s:%u: refused: truncated record",
+				shown, lineno);
+			return SL_RECORD_ERROR;
+		}
+		*nl = '\0';
+		if (lineno == 1) {
+			if (strcmp(line, RECORD_MAGIC) != 0) {
+				set_msg(msg, msglen,
+					"%s:1: refused: not a swaplimit record",
+					shown);
+				return SL_RECORD_ERROR;
+			}
+			line = nl + 1;
+			continue;
+		}
+		eq = strchr(line, '=');
+		if (!eq) {
+			set_msg(msg, msglen, "%s:%u: refused: no '='", shown,
+				lineno);
+			return SL_RECORD_ERROR;
+		}
+		*eq = '\0';
+		val = eq + 1;
+		if (strcmp(line, "node") == 0 && !seen_node) {
+			seen_node = true;
+			if (strcmp(val, node) != 0) {
+				set_msg(msg, msglen,
+					"%s:%u: refused: record is for node %.64s",
+					shown, lineno, val);
+				return SL_RECORD_ERROR;
+			}
+		} else if (strcmp(line, "job") == 0 && !seen_job) {
+			seen_job = true;
+			if (strcmp(val, job_id) != 0) {
+				set_msg(msg, msglen,
+					"%s:%u: refused: record is for job %.32s",
+					shown, lineno, val);
+				return SL_RECORD_ERROR;
+			}
+		} else if (strcmp(line, "partition") == 0 &&
+			   !rec->has_partition && sl_record_valid_value(val)) {
+			rec->has_partition = true;
+			memcpy(rec->partition, val, strlen(val) + 1);
+		} else if (strcmp(line, "account") == 0 && !rec->has_account &&
+			   sl_record_valid_value(val)) {
+			rec->has_account = true;
+			memcpy(rec->account, val, strlen(val) + 1);
+		} else {
+			set_msg(msg, msglen,
+				"%s:%u: refused: unexpected, repeated or invalid %.32s=",
+				shown, lineno, line);
+			return SL_RECORD_ERROR;
+		}
+		line = nl + 1;
+	}
+	if (!seen_node || !seen_job) {
+		set_msg(msg, msglen, "%s: refused: no node= or job= line",
+			shown);
+		return SL_RECORD_ERROR;
+	}
+	return SL_RECORD_OK;
+}
+
+int sl_record_read(const char *record_dir, const char *node,
+		   const char *job_id, sl_record_t *rec, char *msg,
+		   size_t msglen)
+{
+	char text[SL_RECORD_FILE_MAX + 2];
+	char shown[PATH_MAX];
+	struct stat st;
+	size_t got = 0;
+	int nfd, fd, rc;
+
+	if (rec)
+		memset(rec, 0, sizeof(*rec));
+	if (!rec || check_names(node, job_id, msg, msglen) != SL_RECORD_OK)
+		return SL_RECORD_ERROR;
+	rc = open_node_dir(record_dir, node, false, &nfd, msg, msglen);
+	if (rc != SL_RECORD_OK)
+		return rc;
+	snprintf(shown, sizeof(shown), "%s/%s/%s", record_dir, node, job_id);
+	fd = openat(nfd, job_id, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	close(nfd);
+	if (fd < 0) {
+		int e = errno;
+		if (e == ENOENT) {
+			set_msg(msg, msglen, "%s: no such record", shown);
+			return SL_RECORD_MISSING;
+		}
+		if (e == ELOOP)
+			set_msg(msg, msglen, "%s refused: a symbolic link", shown);
+		else
+			set_msg(msg, msglen, "cannot open %s: %s", shown,
+				strerror(e));
+		return SL_RECORD_ERROR;
+	}
+	if (fstat(fd, &st) != 0) {
+		set_msg(msg, msglen, "cannot stat %s: %s", shown,
+			strerror(errno));
+		close(fd);
+		return SL_RECORD_ERROR;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 07777) != 0600 || st.st_size > SL_RECORD_FILE_MAX) {
+		set_msg(msg, msglen,
+			"%s refused: must be a regular file owned by uid %u, mode "
+			"0600, at most %d bytes (is uid %u mode %04o, %lld bytes)",
+			shown, (unsigned)geteuid(), SL_RECORD_FILE_MAX,
+			(unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
+			(long long)st.st_size);
+		close(fd);
+		return SL_RECORD_ERROR;
+	}
+	while (got < sizeof(text) - 1) {
+		ssize_t r = read(fd, text + got, sizeof(text) - 1 - got);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			set_msg(msg, msglen, "cannot read %s: %s", shown,
+				strerror(errno));
+			close(fd);
+			return SL_RECORD_ERROR;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	if (got > SL_RECORD_FILE_MAX) {
+		set_msg(msg, msglen, "%s refused: larger than %d bytes", shown,
+			SL_RECORD_FILE_MAX);
+		return SL_RECORD_ERROR;
+	}
+	text[got] = '\0';
+	if (strlen(text) != got) {
+		set_msg(msg, msglen, "%s refused: contains a NUL byte", shown);
+		return SL_RECORD_ERROR;
+	}
+	rc = parse_record(text, node, job_id, shown, rec, msg, msglen);
+	if (rc != SL_RECORD_OK)
+		memset(rec, 0, sizeof(*rec));
+	return rc;
+}
+
+int sl_record_remove(const char *record_dir, const char *node,
+		     const char *job_id, char *msg, size_t msglen)
+{
+	int nfd, rc;
+
+	if (check_names(node, job_id, msg, msglen) != SL_RECORD_OK)
+		return SL_RECORD_ERROR;
+	rc = open_node_dir(record_dir, node, false, &nfd, msg, msglen);
+	if (rc != SL_RECORD_OK)
+		return rc;
+	if (unlinkat(nfd, job_id, 0) != 0) {
+		int e = errno;
+		set_msg(msg, msglen, "cannot remove %s/%s/%s: %s", record_dir,
+			node, job_id, strerror(e));
+		close(nfd);
+		return e == ENOENT ? SL_RECORD_MISSING : SL_RECORD_ERROR;
+	}
+	close(nfd);
+	return SL_RECORD_OK;
+}

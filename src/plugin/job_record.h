@@ -1,0 +1,80 @@
+/*
+ * The job prolog's record of a job's partition and account on one node.
+ *
+ * Partition and account must come from a trusted source: the step
+ * environment is the user's (srun can be made to pass a forged
+ * SLURM_JOB_PARTITION), but slurm_spank_job_prolog runs as root with the
+ * environment of the signed job credential. The prolog writes
+ *
+ *     <record_dir>/<node>/<job_id>
+ *
+ * and task_post_fork reads it back; the epilog removes it. Several slurmd
+ * (slurmd -N) may share one machine and one record_dir: the per-node
+ * directory keeps one node's epilog away from another's record.
+ *
+ * record_dir and <node> must be real directories (not symbolic links),
+ * owned by the effective user (root in Slurm) and mode 0700; they are
+ * created so when missing, and anything else is refused. record_dir's
+ * parent must not be writable by others unless it is sticky. Records are
+ * written to a temporary file (O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, 0600)
+ * renamed into place, and read only when they are regular files of the
+ * effective user, mode 0600.
+ *
+ * Pure POSIX: no SPANK calls, no logging; failures come back as a return
+ * value and a message naming the path and the fix.
+ */
+#ifndef SWAPLIMIT_JOB_RECORD_H
+#define SWAPLIMIT_JOB_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifndef SL_HIDDEN
+#define SL_HIDDEN __attribute__((visibility("hidden")))
+#endif
+
+/* Longest partition or account name kept, including the NUL. */
+#define SL_RECORD_FIELD_MAX 256
+/* Longest node name accepted, including the NUL. */
+#define SL_RECORD_NODE_MAX 256
+/* A record file is never larger than this. */
+#define SL_RECORD_FILE_MAX 4096
+
+typedef struct {
+	bool has_partition;
+	char partition[SL_RECORD_FIELD_MAX];
+	bool has_account;
+	char account[SL_RECORD_FIELD_MAX];
+} sl_record_t;
+
+enum {
+	SL_RECORD_ERROR = -1,
+	SL_RECORD_OK = 0,
+	SL_RECORD_MISSING = 1,   /* read/remove: there is no such record */
+};
+
+/* A job id is 1 to 10 decimal digits (a uint32). */
+SL_HIDDEN bool sl_record_valid_job_id(const char *s);
+/* A node name is 1..255 bytes of [A-Za-z0-9._-], not starting with '.'. */
+SL_HIDDEN bool sl_record_valid_node(const char *s);
+/* A partition/account value: 1..255 bytes, no control characters. */
+SL_HIDDEN bool sl_record_valid_value(const char *s);
+
+/* Write (or replace) the record. Returns SL_RECORD_OK or SL_RECORD_ERROR. */
+SL_HIDDEN int sl_record_write(const char *record_dir, const char *node,
+		    const char *job_id, const sl_record_t *rec, char *msg,
+		    size_t msglen);
+
+/* Read the record into *rec. Returns SL_RECORD_OK, SL_RECORD_MISSING (no
+ * record_dir, node directory or file: msg says which) or
+ * SL_RECORD_ERROR (refused or unreadable: msg says why). */
+SL_HIDDEN int sl_record_read(const char *record_dir, const char *node,
+		   const char *job_id, sl_record_t *rec, char *msg,
+		   size_t msglen);
+
+/* Remove the record (only <record_dir>/<node>/<job_id>). Returns
+ * SL_RECORD_OK, SL_RECORD_MISSING or SL_RECORD_ERROR. */
+SL_HIDDEN int sl_record_remove(const char *record_dir, const char *node,
+		     const char *job_id, char *msg, size_t msglen);
+
+#endif

@@ -1,0 +1,97 @@
+/*
+ * swaplimit SPANK plugin: identification and the state shared by the
+ * entry points of one process.
+ *
+ * The entry points live one context per file:
+ *   spank_init.c        slurm_spank_init / slurm_spank_exit
+ *   spank_job_script.c  slurm_spank_job_prolog / slurm_spank_job_epilog
+ *   spank_task.c        slurm_spank_task_post_fork
+ * Only those, and the identification symbols below, are exported
+ * (swaplimit.map).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <slurm/slurm.h>
+#include <slurm/spank.h>
+
+#include "plugin.h"
+
+SPANK_PLUGIN(swaplimit, 1)
+
+sl_plugin_state_t sl_state;
+
+bool sl_plugin_args(int ac, char **av)
+{
+	if (sl_state.args_parsed)
+		return sl_state.args_ok;
+	sl_state.args_parsed = true;
+	if (ac < 0 || (ac > 0 && !av)) {
+		snprintf(sl_state.args_error, sizeof(sl_state.args_error),
+			 "no plugin arguments received");
+		sl_state.args_ok = false;
+		return false;
+	}
+	sl_state.args_ok = sl_args_parse(ac, av, &sl_state.args,
+					 sl_state.args_error,
+					 sizeof(sl_state.args_error)) == 0;
+	return sl_state.args_ok;
+}
+
+const sl_bound_t *sl_plugin_rules(const char *node)
+{
+	sl_error_t err;
+
+	if (sl_state.rules_tried)
+		return sl_state.bound;
+	sl_state.rules_tried = true;
+	if (!sl_state.args_ok) {
+		snprintf(sl_state.rules_error, sizeof(sl_state.rules_error),
+			 "plugin arguments invalid");
+		return NULL;
+	}
+	memset(&err, 0, sizeof(err));
+	sl_state.rules = sl_args_load_rules(&sl_state.args, &err);
+	if (!sl_state.rules) {
+		sl_error_format(&err, sl_state.rules_error,
+				sizeof(sl_state.rules_error));
+		return NULL;
+	}
+	sl_state.bound = sl_rules_bind(sl_state.rules, node);
+	if (!sl_state.bound) {
+		snprintf(sl_state.rules_error, sizeof(sl_state.rules_error),
+			 "out of memory binding the rules to node %s", node);
+		return NULL;
+	}
+	return sl_state.bound;
+}
+
+void sl_plugin_state_free(void)
+{
+	if (sl_state.bound)
+		sl_bound_free(sl_state.bound);
+	if (sl_state.rules)
+		sl_rules_free(sl_state.rules);
+	if (sl_state.args_parsed)
+		sl_args_free(&sl_state.args);
+	memset(&sl_state, 0, sizeof(sl_state));
+}
+
+const char *sl_step_name(uint32_t stepid, char *buf, size_t size)
+{
+	switch (stepid) {
+	case SLURM_BATCH_SCRIPT:
+		snprintf(buf, size, "batch");
+		break;
+	case SLURM_EXTERN_CONT:
+		snprintf(buf, size, "extern");
+		break;
+	case SLURM_INTERACTIVE_STEP:
+		snprintf(buf, size, "interactive");
+		break;
+	default:
+		snprintf(buf, size, "%u", (unsigned)stepid);
+		break;
+	}
+	return buf;
+}

@@ -1,0 +1,94 @@
+/*
+ * slurm_spank_init / slurm_spank_exit: what each context does at start.
+ *
+ *   slurmd (S_CTX_SLURMD)   parse the arguments and compile the rules once,
+ *                           so a mistake shows in slurmd's log when the
+ *                           administrator restarts slurmd, not at the
+ *                           first job. Never fails: a bad configuration
+ *                           must not stop slurmd or drain the node.
+ *   slurmstepd (REMOTE)     nothing: rules are compiled on first use in
+ *                           task_post_fork, so the extern step (which has
+ *                           no task_post_fork) pays nothing.
+ *   srun/sbatch/salloc      nothing costly (the --swap option will be
+ *   (LOCAL, ALLOCATOR)      registered here).
+ *   prolog/epilog           slurm_spank_init is not called there.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <slurm/spank.h>
+
+#include "plugin.h"
+
+static const char *rules_origin(const sl_args_t *args)
+{
+	return args->config ? args->config
+			    : "the rules= argument in plugstack.conf";
+}
+
+static void slurmd_check(int ac, char **av)
+{
+	sl_error_t err;
+	char where[SL_PLUGIN_ERR_MAX];
+	sl_rules_t *rules;
+	size_t nwarn;
+
+	if (!sl_plugin_args(ac, av)) {
+		sl_log_error("plugin arguments invalid, swap limits NOT enforced "
+			     "on this node: %s; fix the swaplimit line in "
+			     "plugstack.conf and restart slurmd",
+			     sl_state.args_error);
+		return;
+	}
+	memset(&err, 0, sizeof(err));
+	rules = sl_args_load_rules(&sl_state.args, &err);
+	if (!rules) {
+		sl_error_format(&err, where, sizeof(where));
+		sl_log_error("rules invalid, swap limits NOT enforced on this "
+			     "node: %s; fix %s and restart slurmd",
+			     where, rules_origin(&sl_state.args));
+		return;
+	}
+	nwarn = sl_rules_warning_count(rules);
+	for (size_t i = 0; i < nwarn; i++)
+		sl_log_warn("%s: %s", rules_origin(&sl_state.args),
+			    sl_rules_warning(rules, i));
+	sl_log_info("version %s: %zu rule terms loaded from %s (record_dir=%s "
+		    "cgroup_root=%s); swap limits enforced on this node",
+		    SWAPLIMIT_VERSION, sl_rules_count(rules),
+		    rules_origin(&sl_state.args),
+		    sl_state.args.record_dir ? sl_state.args.record_dir
+					     : SL_DEFAULT_RECORD_DIR,
+		    sl_state.args.cgroup_root ? sl_state.args.cgroup_root
+					      : SL_DEFAULT_CGROUP_ROOT);
+	sl_rules_free(rules);
+}
+
+int slurm_spank_init(spank_t sp, int ac, char **av)
+{
+	(void)sp;
+	switch (spank_context()) {
+	case S_CTX_SLURMD:
+		slurmd_check(ac, av);
+		/* slurmd keeps nothing: every step compiles its own copy. */
+		sl_plugin_state_free();
+		break;
+	case S_CTX_REMOTE:
+	case S_CTX_LOCAL:
+	case S_CTX_ALLOCATOR:
+	default:
+		break;
+	}
+	return ESPANK_SUCCESS;
+}
+
+int slurm_spank_exit(spank_t sp, int ac, char **av)
+{
+	(void)sp;
+	(void)ac;
+	(void)av;
+	/* In slurmstepd, an end-of-step report (issue 6) would read
+	 * sl_state.applied here, before the state goes. */
+	sl_plugin_state_free();
+	return ESPANK_SUCCESS;
+}

@@ -1,0 +1,132 @@
+/*
+ * slurm_spank_job_prolog / slurm_spank_job_epilog (S_CTX_JOB_SCRIPT).
+ *
+ * They run as root on each node of the job, in a short-lived process whose
+ * environment comes from the signed job credential: the only trustworthy
+ * source of the job's partition and account on the node. The prolog
+ * records them for task_post_fork (job_record.h); the epilog removes this
+ * node's record.
+ *
+ * slurm_spank_init is not called in this context: the arguments come with
+ * the call. spank_getenv() fails here: the environment is our own
+ * (getenv). Neither function ever fails the job: a non-zero return would
+ * fail it and drain the node, while a missing record only means that
+ * partition() and account() conditions will not match.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <slurm/spank.h>
+
+#include "job_record.h"
+#include "plugin.h"
+
+static const char *record_dir(void)
+{
+	return sl_state.args.record_dir ? sl_state.args.record_dir
+					: SL_DEFAULT_RECORD_DIR;
+}
+
+/* Node and job of this prolog/epilog, validated for use in a path. */
+static bool job_script_ids(const char *what, const char **node,
+			   const char **job)
+{
+	*node = getenv("SLURMD_NODENAME");
+	*job = getenv("SLURM_JOB_ID");
+	if (!sl_record_valid_job_id(*job)) {
+		sl_log_error("%s: SLURM_JOB_ID \"%.32s\" is not a job number; "
+			     "no record of partition/account",
+			     what, *job ? *job : "(unset)");
+		return false;
+	}
+	if (!sl_record_valid_node(*node)) {
+		sl_log_error("%s: job=%s: SLURMD_NODENAME \"%.64s\" is not a "
+			     "usable node name (letters, digits, '.', '_', "
+			     "'-'); no record of partition/account",
+			     what, *job, *node ? *node : "(unset)");
+		return false;
+	}
+	return true;
+}
+
+/* Copy one credential variable into the record, when it is usable. */
+static void record_field(const char *var, const char *job, bool *has,
+			 char *dst)
+{
+	const char *val = getenv(var);
+
+	*has = false;
+	if (!val || !*val)
+		return;
+	if (!sl_record_valid_value(val)) {
+		sl_log_warn("prolog: job=%s: %s is longer than %d bytes or has "
+			    "control characters; not recorded, conditions on it "
+			    "will not match",
+			    job, var, SL_RECORD_FIELD_MAX - 1);
+		return;
+	}
+	memcpy(dst, val, strlen(val) + 1);
+	*has = true;
+}
+
+int slurm_spank_job_prolog(spank_t sp, int ac, char **av)
+{
+	char msg[SL_PLUGIN_ERR_MAX + 256];
+	const char *node, *job;
+	sl_record_t rec;
+
+	(void)sp;
+	if (!sl_plugin_args(ac, av)) {
+		sl_log_error("prolog: plugin arguments invalid, swap limits NOT "
+			     "enforced on this node: %s",
+			     sl_state.args_error);
+		return ESPANK_SUCCESS;
+	}
+	if (!job_script_ids("prolog", &node, &job))
+		return ESPANK_SUCCESS;
+
+	memset(&rec, 0, sizeof(rec));
+	record_field("SLURM_JOB_PARTITION", job, &rec.has_partition,
+		     rec.partition);
+	record_field("SLURM_JOB_ACCOUNT", job, &rec.has_account, rec.account);
+	if (sl_record_write(record_dir(), node, job, &rec, msg, sizeof(msg)) !=
+	    SL_RECORD_OK) {
+		sl_log_error("prolog: job=%s node=%s: cannot record partition/"
+			     "account: %s; this job's partition() and account() "
+			     "conditions will not match on this node",
+			     job, node, msg);
+		return ESPANK_SUCCESS;
+	}
+	sl_log_debug("prolog: job=%s node=%s: recorded partition=%s "
+		     "account=%s in %s/%s/%s",
+		     job, node, rec.has_partition ? rec.partition : "(none)",
+		     rec.has_account ? rec.account : "(none)", record_dir(),
+		     node, job);
+	return ESPANK_SUCCESS;
+}
+
+int slurm_spank_job_epilog(spank_t sp, int ac, char **av)
+{
+	char msg[SL_PLUGIN_ERR_MAX + 256];
+	const char *node, *job;
+	int rc;
+
+	(void)sp;
+	if (!sl_plugin_args(ac, av)) {
+		sl_log_error("epilog: plugin arguments invalid: %s",
+			     sl_state.args_error);
+		return ESPANK_SUCCESS;
+	}
+	if (!job_script_ids("epilog", &node, &job))
+		return ESPANK_SUCCESS;
+	rc = sl_record_remove(record_dir(), node, job, msg, sizeof(msg));
+	if (rc == SL_RECORD_ERROR)
+		sl_log_error("epilog: job=%s node=%s: %s", job, node, msg);
+	else if (rc == SL_RECORD_MISSING)
+		sl_log_debug("epilog: job=%s node=%s: no record to remove (%s)",
+			     job, node, msg);
+	else
+		sl_log_debug("epilog: job=%s node=%s: record removed", job,
+			     node);
+	return ESPANK_SUCCESS;
+}

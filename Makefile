@@ -37,6 +37,9 @@ PLUGIN_SRC := $(sort $(wildcard src/plugin/*.c))
 CLI_SRC    := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 HEADERS    := $(wildcard src/*/*.h tests/unit/*.h)
+# Unit tests of the SPANK layer and the fuzz-regression replay #include
+# the .c they test (it cannot be linked without slurmstepd's symbols).
+TEST_INCLUDED_SRC := $(PLUGIN_SRC) $(wildcard tests/fuzz/*.c)
 
 obj = $(patsubst %.c,$(B)/$(1)/%.o,$(2))
 
@@ -72,12 +75,12 @@ $(B)/swaplimit.so: $(ENGINE_OBJ) $(CONFIG_OBJ) $(CGROUP_OBJ) $(PLUGIN_OBJ) src/p
 $(B)/swaplimit: $(ENGINE_OBJ) $(CONFIG_OBJ) $(CGROUP_OBJ) $(CLI_OBJ)
 	$(CC) -o $@ $^ $(ALL_LDFLAGS) -pie -lslurm
 
-$(B)/tests/%: tests/unit/%.c $(ENGINE_OBJ) $(CONFIG_OBJ) $(CGROUP_OBJ) $(CLI_LIB_OBJ) $(HEADERS)
+$(B)/tests/%: tests/unit/%.c $(ENGINE_OBJ) $(CONFIG_OBJ) $(CGROUP_OBJ) $(CLI_LIB_OBJ) $(HEADERS) $(TEST_INCLUDED_SRC)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc/cli -o $@ $< $(ENGINE_OBJ) $(CONFIG_OBJ) $(CGROUP_OBJ) $(CLI_LIB_OBJ) \
 	  $(ALL_LDFLAGS) -lcmocka -lslurm
 
-$(B)/tests-san/%: tests/unit/%.c $(call obj,san,$(ENGINE_SRC) $(CONFIG_SRC) $(CGROUP_SRC) $(filter-out src/cli/main.c,$(CLI_SRC))) $(HEADERS)
+$(B)/tests-san/%: tests/unit/%.c $(call obj,san,$(ENGINE_SRC) $(CONFIG_SRC) $(CGROUP_SRC) $(filter-out src/cli/main.c,$(CLI_SRC))) $(HEADERS) $(TEST_INCLUDED_SRC)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(WARN_CFLAGS) $(SAN_CFLAGS) -Isrc/cli -o $@ $< \
 	  $(call obj,san,$(ENGINE_SRC) $(CONFIG_SRC) $(CGROUP_SRC) $(filter-out src/cli/main.c,$(CLI_SRC))) \

@@ -226,10 +226,26 @@ static int apply_v2(const sl_cg_paths_t *paths, uint64_t job_swap,
 	return write_targets(SL_CG_V2, t, 2, rep, msg, msglen);
 }
 
+/* The kernel keeps memory limits in whole pages and silently rounds a
+ * written value down; round here, so that what we write and log is exactly
+ * what the cgroup then holds (and reads back). */
+static uint64_t page_floor(uint64_t bytes)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+
+	if (bytes == SL_CG_UNLIMITED)
+		return bytes;
+	if (ps <= 0)
+		ps = 4096;
+	return bytes - bytes % (uint64_t)ps;
+}
+
 int sl_cg_apply(const sl_cg_paths_t *paths, uint64_t job_swap,
 		uint64_t step_swap, sl_cg_report_t *rep, char *msg,
 		size_t msglen)
 {
+	job_swap = page_floor(job_swap);
+	step_swap = page_floor(step_swap);
 	memset(rep, 0, sizeof *rep);
 	if (msg && msglen)
 		msg[0] = '\0';

@@ -219,6 +219,26 @@ static void apply_fails(const fx_t *f, const sl_cg_paths_t *p, uint64_t js,
 /* v1 success paths, ordering                                          */
 
 /* Slurm's ConstrainSwapSpace=yes default (memsw = limit): raise. */
+/* A swap amount that is not a whole number of pages is rounded down, as
+ * the kernel would do silently, so the value written is the value read. */
+static void v1_rounds_to_page(void **state)
+{
+	fx_t *f = *state;
+	char jl[32], sl[32], jf[PATH_MAX], sf[PATH_MAX], e[32], msg[SL_CG_MSG_MAX];
+	sl_cg_paths_t p;
+	sl_cg_report_t rep;
+	uint64_t ps = (uint64_t)sysconf(_SC_PAGESIZE);
+	u64n(2000 * MiB, jl, sizeof jl);
+	u64n(1000 * MiB, sl, sizeof sl);
+	fx_v1_tree(f, jl, jl, sl, sl);
+	find_ok(f, &p);
+	v1_files(f, jf, sf);
+	assert_int_equal(sl_cg_apply(&p, 512 * MiB + ps - 1, 3 * ps + 17, &rep,
+				     msg, sizeof msg), 0);
+	assert_file(jf, u64s(2512 * MiB, e, sizeof e));
+	assert_file(sf, u64s(1000 * MiB + 3 * ps, e, sizeof e));
+}
+
 static void v1_raise_job_then_step(void **state)
 {
 	fx_t *f = *state;
@@ -957,6 +977,7 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
+		T(v1_rounds_to_page),
 		T(v1_raise_job_then_step),
 		T(v1_lower_step_then_job),
 		T(v1_from_unlimited),

@@ -233,8 +233,11 @@ static void v1_rounds_to_page(void **state)
 	fx_v1_tree(f, jl, jl, sl, sl);
 	find_ok(f, &p);
 	v1_files(f, jf, sf);
+	spy_reset(true, f);
+	spy.on = true;
 	assert_int_equal(sl_cg_apply(&p, 512 * MiB + ps - 1, 3 * ps + 17, &rep,
 				     msg, sizeof msg), 0);
+	spy.on = false;
 	assert_file(jf, u64s(2512 * MiB, e, sizeof e));
 	assert_file(sf, u64s(1000 * MiB + 3 * ps, e, sizeof e));
 }

@@ -16,9 +16,11 @@
 #include <slurm/spank.h>
 
 #include "cgroup.h"
+#include "job_record.h"
 #include "log.h"
 #include "plugin_args.h"
 #include "rules.h"
+#include "swap_option.h"
 
 /* Room for "SOURCE:LINE:COL: message" and a path. */
 #define SL_PLUGIN_ERR_MAX (SL_MSG_MAX + 192)
@@ -41,20 +43,34 @@ typedef struct {
 	 * once per local task; only the first does the work). */
 	bool step_done;
 
-	/* A user's own request (--swap, issue 6): it may only lower the
-	 * step's allowance. Not registered yet, so never set. */
+	/* The user's --swap (spank_option.c): it may only lower the step's
+	 * allowance; bytes is SL_CG_UNLIMITED for "none". */
 	struct {
 		bool given;
-		uint64_t bytes;      /* SL_CG_UNLIMITED for "none" */
+		sl_swap_request_t value;
 	} request;
+	bool report_wanted;        /* --swap-report */
 
-	/* What task_post_fork applied, for an end-of-step report. */
+	/* What task_post_fork found and decided, for the end-of-step report
+	 * (spank_task_exit.c). */
 	struct {
-		bool done;
+		char job[16];            /* "123", or "?" */
+		char step[32];           /* "0", "batch", or "?" */
+		char node[SL_RECORD_NODE_MAX];   /* "" until known */
+		bool found;              /* paths is valid */
 		sl_cg_paths_t paths;
-		uint64_t step_swap;
+		bool decided;            /* a term matched: the values below */
+		uint64_t grant;          /* the rules' step allowance, before
+					  * the request */
+		uint64_t step_swap;      /* what the step got */
 		uint64_t job_swap;
+		bool done;               /* and it was written */
 	} applied;
+
+	/* slurmstepd: local tasks seen by task_exit; the end-of-step report
+	 * went out (once per step and node). */
+	uint32_t tasks_exited;
+	bool reported;
 } sl_plugin_state_t;
 
 extern sl_plugin_state_t sl_state SL_HIDDEN;
@@ -75,6 +91,22 @@ const sl_bound_t *sl_plugin_rules(const char *node) SL_HIDDEN;
 
 /* Free everything the state holds (slurm_spank_exit). */
 void sl_plugin_state_free(void) SL_HIDDEN;
+
+/* Register --swap and --swap-report (srun, sbatch, salloc, slurmstepd);
+ * never fails: a refusal is logged. spank_option.c */
+void sl_options_register(spank_t sp) SL_HIDDEN;
+
+/* slurmstepd: read the step cgroup's figures, log them, and tell the user
+ * what they need to know (step_report.h), once per step and node.
+ * spank_task_exit.c */
+void sl_step_report(void) SL_HIDDEN;
+
+/* slurmstepd: write text to the user's step output. From task_post_fork
+ * on, slurmstepd's stderr is task 0's stderr (Slurm dup2()s it there to
+ * copy its own errors to the user): srun's stderr, or the batch step's
+ * output file. Short writes are continued; EAGAIN (a pty) drops the rest.
+ * user_msg.c */
+void sl_user_say(const char *text, size_t len) SL_HIDDEN;
 
 /* The step id as Slurm prints it: "batch", "extern", "interactive" or a
  * number. Returns buf. */

@@ -6,12 +6,18 @@
  *                           administrator restarts slurmd, not at the
  *                           first job. Never fails: a bad configuration
  *                           must not stop slurmd or drain the node.
- *   slurmstepd (REMOTE)     nothing: rules are compiled on first use in
- *                           task_post_fork, so the extern step (which has
- *                           no task_post_fork) pays nothing.
- *   srun/sbatch/salloc      nothing costly (the --swap option will be
- *   (LOCAL, ALLOCATOR)      registered here).
+ *   slurmstepd (REMOTE)     registers --swap/--swap-report (so that the
+ *                           client's values reach the step); rules are
+ *                           compiled on first use in task_post_fork, so
+ *                           the extern step (which has no task_post_fork)
+ *                           pays nothing.
+ *   srun/sbatch/salloc      registers --swap/--swap-report (spank_option.c);
+ *   (LOCAL, ALLOCATOR)      nothing costly (no rule compile).
  *   prolog/epilog           slurm_spank_init is not called there.
+ *
+ * slurm_spank_exit: in slurmstepd, the end-of-step report if the last
+ * task_exit did not send it already (spank_task_exit.c); then the state
+ * goes.
  */
 #include <stdio.h>
 #include <string.h>
@@ -66,7 +72,6 @@ static void slurmd_check(int ac, char **av)
 
 int slurm_spank_init(spank_t sp, int ac, char **av)
 {
-	(void)sp;
 	switch (spank_context()) {
 	case S_CTX_SLURMD:
 		slurmd_check(ac, av);
@@ -76,6 +81,8 @@ int slurm_spank_init(spank_t sp, int ac, char **av)
 	case S_CTX_REMOTE:
 	case S_CTX_LOCAL:
 	case S_CTX_ALLOCATOR:
+		sl_options_register(sp);
+		break;
 	default:
 		break;
 	}
@@ -87,8 +94,8 @@ int slurm_spank_exit(spank_t sp, int ac, char **av)
 	(void)sp;
 	(void)ac;
 	(void)av;
-	/* In slurmstepd, an end-of-step report (issue 6) would read
-	 * sl_state.applied here, before the state goes. */
+	if (spank_context() == S_CTX_REMOTE)
+		sl_step_report();   /* no-op when task_exit sent it */
 	sl_plugin_state_free();
 	return ESPANK_SUCCESS;
 }

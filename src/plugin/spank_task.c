@@ -7,7 +7,11 @@
  * at once. It gathers the job's facts from trusted sources only (see
  * facts.h and job_record.h), evaluates the rules for the step and for the
  * job, writes the limits (cgroup.h), and logs exactly one info line for
- * the step on this node, failures included ("error: <reason>").
+ * the step on this node, failures included ("error: <reason>"). A user's
+ * --swap request (spank_option.c) lowers the step only; when it asks for
+ * more than the rules grant, the user is told once, in the step's output
+ * (sl_user_say), what the step got instead. What was found and decided is
+ * kept in sl_state.applied for the end-of-step report.
  *
  * It never returns an error: a non-zero return from task_post_fork fails a
  * batch job and drains the node. Whatever goes wrong, the step runs on
@@ -27,6 +31,7 @@
 #include "job_record.h"
 #include "plugin.h"
 #include "size.h"
+#include "step_report.h"
 
 /* One log line; long enough for four cgroup paths in practice, and
  * truncated (never overflowed) beyond. */
@@ -76,6 +81,7 @@ typedef struct {
 	bool cores_ok;
 	uint64_t node_swap;
 	sl_decision_t d;
+	bool over_grant;         /* --swap asked more than the rules grant */
 	sl_cg_report_t rep;
 } step_t;
 
@@ -163,9 +169,12 @@ static void log_no_match(const step_t *s)
 	line_t l = { .len = 0 };
 
 	line_header(&l, s);
-	line_add(&l, " term=none: %s; nothing written elapsed_us=%" PRIu64,
-		 s->d.step.outcome == SL_NO_MATCH ? s->d.step.why : s->d.job.why,
-		 elapsed_us(&s->t0));
+	line_add(&l, " term=none: %s; nothing written",
+		 s->d.step.outcome == SL_NO_MATCH ? s->d.step.why : s->d.job.why);
+	if (sl_state.request.given)
+		line_add(&l, " (request=%s not applied)",
+			 sl_state.request.value.text);
+	line_add(&l, " elapsed_us=%" PRIu64, elapsed_us(&s->t0));
 	line_facts(&l, s);
 	sl_log_info("%s", l.buf);
 }
@@ -181,6 +190,11 @@ static void log_applied(const step_t *s, const sl_bound_t *bound,
 	line_add(&l, " term=%zu (%s) swap=%s job_swap=%s", s->d.step.term,
 		 term ? term : "?", fmt_swap(s->d.step_swap, a, sizeof(a)),
 		 fmt_swap(s->d.job_swap, b, sizeof(b)));
+	if (sl_state.request.given)
+		line_add(&l, " request=%s%s", sl_state.request.value.text,
+			 s->d.request_lowered ? " (lowered the step)"
+			 : s->over_grant    ? " (above the grant: not applied)"
+					    : " (not below the grant)");
 	if (s->d.job.term != s->d.step.term) {
 		term = sl_result_term_text(bound, &s->d.job);
 		line_add(&l, " job_term=%zu (%s)", s->d.job.term,
@@ -222,6 +236,18 @@ static void read_record(step_t *s, const char *dir)
 			    "unusable (%s): partition() and account() conditions "
 			    "will not match for this step",
 			    s->job, s->step, s->node, msg);
+}
+
+/* The user asked for more swap than the rules grant: say what the step
+ * got, once per step and node, in the step's own output. */
+static void tell_over_grant(const step_t *s)
+{
+	char text[SL_REPORT_MAX];
+	size_t n = sl_report_over_grant(s->node, s->job, s->step,
+					sl_state.request.value.text,
+					s->d.step_swap, text, sizeof(text));
+
+	sl_user_say(text, n);
 }
 
 /* Everything but the cgroups and the record. Returns 0 or -1 (logged). */
@@ -303,6 +329,10 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 	sl_step_name(stepid, s->step, sizeof(s->step));
 	if (stepid == SLURM_EXTERN_CONT)
 		return;   /* no tasks of the user's; nothing to do */
+	snprintf(sl_state.applied.job, sizeof(sl_state.applied.job), "%s",
+		 s->job);
+	snprintf(sl_state.applied.step, sizeof(sl_state.applied.step), "%s",
+		 s->step);
 
 	/* slurmstepd's own environment, set by slurmd: the step
 	 * environment's SLURMD_NODENAME is the user's and can be wrong. */
@@ -313,6 +343,8 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 			     "slurmstepd's environment");
 		return;
 	}
+	snprintf(sl_state.applied.node, sizeof(sl_state.applied.node), "%s",
+		 s->node);
 	if (!sl_plugin_args(ac, av)) {
 		step_fail(s, "plugin arguments invalid, swap limits NOT "
 			     "enforced on this node: %s; fix the swaplimit line "
@@ -343,6 +375,8 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 		step_fail(s, "cannot find the task's memory cgroups: %s", msg);
 		return;
 	}
+	sl_state.applied.found = true;
+	sl_state.applied.paths = s->paths;
 	if (sl_cg_read_ram_limit(s->paths.version, s->paths.step_dir,
 				 &s->counts.step_ram, msg, sizeof(msg)) != 0 ||
 	    sl_cg_read_ram_limit(s->paths.version, s->paths.job_dir,
@@ -363,21 +397,29 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 	base.groups = (const char *const *)s->names.groups;
 	base.ngroups = s->names.ngroups;
 	base.node_swap_bytes = s->node_swap;
-	request = sl_state.request.given ? &sl_state.request.bytes : NULL;
+	request = sl_state.request.given ? &sl_state.request.value.bytes : NULL;
 	sl_decide(bound, &base, &s->counts, request, &s->d);
 	if (!s->d.write) {
 		log_no_match(s);
 		return;
 	}
+	/* The rules' own grant for the step, before the request lowered it. */
+	sl_state.applied.decided = true;
+	sl_state.applied.grant = s->d.step.outcome == SL_LIMITED
+					 ? s->d.step.swap_bytes
+					 : SL_UNLIMITED_BYTES;
+	s->over_grant = request && *request != SL_UNLIMITED_BYTES &&
+			*request > s->d.step_swap;
 
 	arc = sl_cg_apply(&s->paths, s->d.job_swap, s->d.step_swap, &s->rep,
 			  msg, sizeof(msg));
 	log_applied(s, bound, arc == 0 ? NULL : msg);
 	if (arc == 0) {
 		sl_state.applied.done = true;
-		sl_state.applied.paths = s->paths;
 		sl_state.applied.step_swap = s->d.step_swap;
 		sl_state.applied.job_swap = s->d.job_swap;
+		if (s->over_grant)
+			tell_over_grant(s);
 	}
 }
 

@@ -1,0 +1,87 @@
+/*
+ * The end of a step on a node (S_CTX_REMOTE, root, in slurmstepd): what
+ * the step used, told to the user and logged for the administrator.
+ *
+ * slurm_spank_task_exit runs once per local task as it is reaped, while
+ * the step's I/O is still connected: after the last local task, read the
+ * step cgroup's figures (sl_cg_read_usage: peak RAM, peak RAM+swap, OOM
+ * kills, swap limit hits), and its job cgroup's (whose limits the job's
+ * steps on the node share), and
+ *   - always log one info line "swaplimit: usage: job=... verdict=...";
+ *   - when the step was OOM-killed, tell the user which limit was hit, the
+ *     figures, and what to ask for next time;
+ *   - when it used swap, or with --swap-report, print one line:
+ *     "swaplimit: node1 step 123.0: peak RAM .. of .., peak swap .. of ..".
+ * The text goes to the step's stderr (sl_user_say: srun's stderr, the
+ * batch output file). slurm_spank_exit calls sl_step_report() too, for a
+ * step whose tasks did not all reach task_exit (it is then logged; an srun
+ * step's user text is lost, its I/O being closed by then).
+ * Nothing here can fail the step.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <slurm/spank.h>
+
+#include "plugin.h"
+#include "step_report.h"
+
+void sl_step_report(void)
+{
+	sl_report_in_t in;
+	char msg[SL_CG_MSG_MAX], user[SL_REPORT_MAX], line[SL_REPORT_MAX];
+	size_t n;
+
+	if (sl_state.reported || !sl_state.step_done)
+		return;
+	sl_state.reported = true;
+	if (!sl_state.applied.found)
+		return;   /* task_post_fork logged why there is no cgroup */
+
+	memset(&in, 0, sizeof(in));
+	in.node = sl_state.applied.node;
+	in.job = sl_state.applied.job;
+	in.step = sl_state.applied.step;
+	if (sl_cg_read_usage(sl_state.applied.paths.version,
+			     sl_state.applied.paths.step_dir, &in.usage, msg,
+			     sizeof(msg)) != 0) {
+		sl_log_info("usage: job=%s step=%s node=%s error: cannot read "
+			    "the step's figures: %s", in.job, in.step, in.node,
+			    msg);
+		return;
+	}
+	/* The job's figures tell whether the job's limits, shared with its
+	 * other steps here, were what the step ran into. */
+	in.have_job = sl_cg_read_usage(sl_state.applied.paths.version,
+				       sl_state.applied.paths.job_dir,
+				       &in.job_usage, msg, sizeof(msg)) == 0;
+	in.decided = sl_state.applied.decided;
+	in.grant = sl_state.applied.grant;
+	in.request_given = sl_state.request.given;
+	in.request = sl_state.request.value.bytes;
+	in.request_text = sl_state.request.value.text;
+	in.report_wanted = sl_state.report_wanted;
+
+	n = sl_report_user(&in, user, sizeof(user));
+	if (n > 0)
+		sl_user_say(user, n);
+	sl_report_log(&in, line, sizeof(line));
+	sl_log_info("%s", line);
+}
+
+int slurm_spank_task_exit(spank_t sp, int ac, char **av)
+{
+	uint32_t ntasks = 0;
+
+	(void)ac;
+	(void)av;
+	if (spank_context() != S_CTX_REMOTE || sl_state.reported)
+		return ESPANK_SUCCESS;
+	sl_state.tasks_exited++;
+	if (spank_get_item(sp, S_JOB_LOCAL_TASK_COUNT, &ntasks) ==
+		    ESPANK_SUCCESS &&
+	    sl_state.tasks_exited < ntasks)
+		return ESPANK_SUCCESS;    /* not the last local task yet */
+	sl_step_report();
+	return ESPANK_SUCCESS;
+}

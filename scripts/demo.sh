@@ -1,0 +1,139 @@
+#!/bin/bash
+# make demo: swaplimit on a throwaway three-node Slurm, with real jobs.
+#
+# Installs what is missing (scripts/install-deps.sh), builds, starts a local
+# cluster (munge, slurmctld, `slurmd -N node1..node3`, a 512 MiB swap file)
+# with the plugin from build/ and the first production rule string adapted
+# to the nodes, runs a handful of jobs -- each where it exercises one term,
+# two of them touching more memory than their RAM limit -- prints what each
+# step got, and tears everything down (also on error or Ctrl-C).
+# Needs root. Leaves no daemon, cgroup or swap file behind.
+set -u
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo" || exit 1
+
+[ "$(id -u)" -eq 0 ] || { echo "demo: run as root (it starts Slurm, creates cgroups and swap)" >&2; exit 1; }
+scripts/install-deps.sh || exit 1
+make --no-print-directory all >/dev/null || { echo "demo: make failed" >&2; exit 1; }
+
+# shellcheck source=../tests/integration/lib/cluster.bash
+source tests/integration/lib/cluster.bash
+trap 'cluster_down' EXIT
+trap 'exit 130' INT TERM
+
+RULES=$SWL_PROD_RULES
+echo "swaplimit demo: a 3-node Slurm on this machine, rules (plugstack.conf):"
+echo "  required build/swaplimit.so rules=$RULES"
+echo "  partitions: reserved=node[1-2] standard=node[1-2] workgroup=node[1-3] (default)"
+echo
+t0=$SECONDS
+uplog=$(mktemp)
+if ! SWL_FIRST_JOB_ID=101 cluster_up "rules=$RULES" 2>"$uplog"; then
+	cat "$uplog" >&2; rm -f "$uplog"
+	echo "demo: the cluster did not start" >&2
+	exit 1
+fi
+rm -f "$uplog"
+J=$SWL_DIR/jobs
+echo "cluster up in $((SECONDS - t0))s (node swap: $(( $(cl_swap_total) / 1048576 )) MiB," \
+	"3 nodes x 8 CPUs x 4000 MB)."
+echo
+
+# name | sbatch options | srun options | command of the step
+JOBS=(
+	"node3: host(node3)=none|-p workgroup -w node3 -c 2 --mem=200M|-n 1|$J/cgread.sh"
+	"reserved: 1%/task, 4 tasks|-p reserved -w node1 -n 4 --mem=400M|-n 4|$J/cgread.sh"
+	"standard: 0MiB|-p standard -w node2 --mem=200M|-n 1|$J/cgread.sh"
+	"default: 2 CPUs -> min_swap|-p workgroup -w node1 -c 2 --mem=200M|-n 1|$J/cgread.sh"
+	"default: 6 CPUs x 50MiB|-p workgroup -w node2 -c 6 --mem=200M|-n 1|$J/cgread.sh"
+	"one srun over node2+node3|-p workgroup -N 2 -w node2,node3 -n 2 -c 4 --mem=200M|-N 2 -n 2|$J/cgread.sh"
+	"swap used: 180MiB on --mem=100M|-p workgroup -w node1 -c 2 --mem=100M|-n 1|$J/touch_mem 180 $J/cgread.sh"
+	"standard: same 180MiB, 0MiB swap|-p standard -w node1 --mem=100M|-n 1|$J/touch_mem 180 $J/cgread.sh"
+)
+
+echo "running ${#JOBS[@]} jobs as user $SWL_USER..."
+ROWS=()
+WHY=()
+for spec in "${JOBS[@]}"; do
+	IFS='|' read -r name sopts ropts cmd <<<"$spec"
+	# shellcheck disable=SC2086
+	cl_job $sopts 2>/dev/null <<-EOF
+	#!/bin/bash
+	srun $ropts $cmd
+	EOF
+	printf '  job %-5s %-33s %s\n' "$JOBID" "$name" "$JOBSTATE"
+	# one row per step and node
+	lines=$(grep '^CG ' "$JOBOUT" 2>/dev/null | awk '!seen[$3]++')
+	if [ -z "$lines" ]; then
+		# killed before it could report (OOM): take the plugin's word.
+		for node in node1 node2 node3; do
+			l=$(grep -F "swaplimit: job=$JOBID step=0 node=$node " "$(cl_slurmd_log "$node")")
+			[ -n "$l" ] || continue
+			term=$(echo "$l" | sed -n 's/.* term=\([0-9]*\) (\([^ ]*\)).*/#\1 \2/p')
+			part=$(echo "$l" | sed -n 's/.* facts: partition=\([^ ]*\).*/\1/p')
+			ram=$(echo "$l" | sed -n 's/.* ram=\([^ ]*\).*/\1/p')
+			granted=$(echo "$l" | sed -n 's/.* swap=\([^ ]*\) .*/\1/p')
+			used="?"
+			grep -qi 'out of memory' "$JOBOUT" && used="OOM-killed"
+			ROWS+=("$JOBID.0|$part|$node|${term:-?}|$ram|$granted|$used")
+			why=$(echo "$l" | sed -n 's/.* why: step: \([^;]*\);.*/\1/p')
+			[ -n "$why" ] && WHY+=("$JOBID.0 on $node: $why")
+		done
+		continue
+	fi
+	while read -r cg; do
+		node=$(cl_field "$cg" node) part=$(cl_field "$cg" part)
+		lim=$(cl_field "$cg" step_limit) memsw=$(cl_field "$cg" step_memsw)
+		step=$(cl_field "$cg" step) used=$(cl_field "$cg" step_swap)
+		l=$(grep -F "swaplimit: job=$JOBID step=$step node=$node " "$(cl_slurmd_log "$node")" | head -1)
+		term=$(echo "$l" | sed -n 's/.* term=\([0-9]*\) (\([^ ]*\)).*/#\1 \2/p')
+		[ -n "$term" ] || term=$(echo "$l" | grep -q ' term=none' && echo "no match" || echo "?")
+		if [ "$memsw" = "$SWL_UNLIMITED" ]; then
+			granted=unlimited
+		else
+			granted=$(awk -v b=$((memsw - lim)) 'BEGIN { printf (b % 1048576 ? "%.1fMiB" : "%dMiB"), b / 1048576 }')
+		fi
+		used=$(awk -v b="${used:-0}" 'BEGIN { printf (b ? "%.1fMiB" : "0"), b / 1048576 }')
+		ROWS+=("$JOBID.$step|$part|$node|${term:-?}|$((lim / 1048576))MiB|$granted|$used")
+		why=$(echo "$l" | sed -n 's/.* why: step: \([^;]*\);.*/\1/p')
+		[ -n "$why" ] && WHY+=("$JOBID.$step on $node: $why")
+	done <<<"$lines"
+done
+
+echo
+fmt='%-7s %-9s %-5s %-39s %-7s %-9s %s\n'
+# shellcheck disable=SC2059
+printf "$fmt" STEP PARTITION NODE "TERM MATCHED (plugin log)" RAM "SWAP" "SWAP USED"
+# shellcheck disable=SC2059
+printf "$fmt" "" "" "" "" LIMIT GRANTED "(memory.stat)"
+printf '%s\n' "-------------------------------------------------------------------------------------------"
+for r in "${ROWS[@]}"; do
+	IFS='|' read -r a b c d e f g <<<"$r"
+	# shellcheck disable=SC2059
+	printf "$fmt" "$a" "$b" "$c" "$d" "$e" "$f" "$g"
+done
+echo
+echo "How each allowance was computed (from the plugin's log lines):"
+for w in "${WHY[@]}"; do echo "  $w"; done
+echo
+echo "SWAP GRANTED is memory.memsw.limit_in_bytes - memory.limit_in_bytes of the step's"
+echo "cgroup, read from inside the job (the job's own cgroup gets at least as much)."
+echo "The last job touched 180MiB with 0MiB of swap allowed: the kernel OOM-killed it."
+echo
+t1=$SECONDS
+dir=$SWL_DIR
+trap - EXIT
+cluster_down 2>/dev/null
+left=""
+[ -e "$dir" ] && left="$dir "
+grep -q "^$dir/" /proc/swaps && left="${left}swap "
+# Everything else (cgroups, ports, daemons) under the cluster lock, unless
+# another run has already taken it for its own cluster.
+exec {lk}>>"$SWL_LOCK"
+if flock -n "$lk"; then
+	left="$left$(cl_leftovers | tr '\n' ' ')"
+	flock -u "$lk"
+fi
+exec {lk}>&-
+echo "cluster down in $((SECONDS - t1))s; left behind: ${left:-nothing}"
+[ -z "$left" ]

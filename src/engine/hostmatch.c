@@ -7,6 +7,7 @@
  * take `hostlist_t *`. Taking the handle type from what
  * slurm_hostlist_create() returns builds against both.
  */
+#include <stdint.h>
 #include <stdlib.h>
 
 #include <slurm/slurm.h>
@@ -19,13 +20,88 @@ struct sl_hostset {
 	sl_hl_handle_t hl;
 };
 
-sl_hostset_t *sl_hostset_create(const char *expr)
+/*
+ * Expressions libslurm 22.05 cannot be trusted with (found by fuzzing,
+ * tests/fuzz/regressions/libslurm-*):
+ *  - a number >= 2^64-1 in a multi-bracket expression makes
+ *    slurm_hostlist_create() loop forever, allocating:
+ *    "n[18446744073709551615]n[0]";
+ *  - a multi-bracket expression is expanded into one string per
+ *    combination of all brackets but the last: "a[0-9999]b[0-9999]c[0-9]"
+ *    (10^8 combinations) takes minutes and > 4 GB.
+ * Refuse numbers of more than 18 digits anywhere, and host words whose
+ * brackets but the last give more than SL_HOST_MAX_PREFIXES combinations
+ * (10^5: ~50 ms in libslurm; r[0000-9999]n[00-99] has 10^4). Counting is
+ * conservative: whatever is not a number or a range counts as one item.
+ */
+#define SL_HOST_MAX_PREFIXES 100000
+
+static uint64_t sat_mul(uint64_t a, uint64_t b)
 {
+	return (b && a > UINT64_MAX / b) ? UINT64_MAX : a * b;
+}
+
+/* NULL, or why libslurm must not be given this expression. */
+static const char *too_costly_for_slurm(const char *s)
+{
+	uint64_t prefixes = 1, last = 1;   /* of the current host word */
+	uint64_t count = 0, lo = 0, cur = 0;   /* of the current bracket */
+	unsigned digits = 0;
+	bool in_bracket = false, range = false;
+
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9') {
+			if (++digits > 18)
+				return "a number of more than 18 digits";
+			cur = cur * 10 + (uint64_t)(*s - '0');
+			continue;
+		}
+		digits = 0;
+		if (!in_bracket) {
+			if (*s == ',')
+				prefixes = last = 1;
+			in_bracket = *s == '[';
+			count = cur = 0;
+			range = false;
+			continue;
+		}
+		if (*s == '-' && !range) {
+			lo = cur;
+			cur = 0;
+			range = true;
+		} else if (*s == ',' || *s == ']') {
+			uint64_t k = range && cur > lo ? cur - lo + 1 : 1;
+
+			count = count + k < count ? UINT64_MAX : count + k;
+			cur = 0;
+			range = false;
+			if (*s == ']') {
+				in_bracket = false;
+				prefixes = sat_mul(prefixes, last);
+				last = count;
+				if (prefixes > SL_HOST_MAX_PREFIXES)
+					return "more than 100000 combinations of its brackets before the last, which libslurm would expand one by one (use fewer brackets, or several host() terms)";
+			}
+		}
+	}
+	return false;
+}
+
+sl_hostset_t *sl_hostset_create(const char *expr, const char **why)
+{
+	static const char unparsable[] = "Slurm cannot parse it";
 	sl_hostset_t *set;
 	sl_hl_handle_t hl;
+	const char *dummy;
 
+	if (!why)
+		why = &dummy;
+	*why = unparsable;
 	if (!expr || !*expr)
 		return NULL;
+	if ((*why = too_costly_for_slurm(expr)) != NULL)
+		return NULL;
+	*why = unparsable;
 	hl = slurm_hostlist_create(expr);
 	if (!hl)
 		return NULL;
@@ -35,6 +111,7 @@ sl_hostset_t *sl_hostset_create(const char *expr)
 	}
 	set = malloc(sizeof(*set));
 	if (!set) {
+		*why = "out of memory";
 		slurm_hostlist_destroy(hl);
 		return NULL;
 	}

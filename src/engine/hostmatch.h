@@ -13,8 +13,10 @@
 typedef struct sl_hostset sl_hostset_t;
 
 /* Parse a Slurm host expression ("r[00,01]n[00,56],r00g00"). NULL when
- * Slurm cannot parse it (or it names no host). */
-sl_hostset_t *sl_hostset_create(const char *expr);
+ * Slurm cannot parse it, it names no host, or it would make libslurm 22.05
+ * loop or expand millions of names (found by fuzzing); then *why (if not
+ * NULL) says which, as a static string. */
+sl_hostset_t *sl_hostset_create(const char *expr, const char **why);
 bool sl_hostset_contains(const sl_hostset_t *set, const char *host);
 void sl_hostset_destroy(sl_hostset_t *set);
 

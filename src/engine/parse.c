@@ -480,6 +480,7 @@ static bool parse_host(struct parser *p, struct sl_cond *c, size_t open)
 	bool in_bracket = false, want_item = true, spaced = false;
 	sl_hostset_t *set;
 	char q[QBUF];
+	const char *why;
 	void *v;
 
 	e->len = 0;
@@ -550,11 +551,11 @@ static bool parse_host(struct parser *p, struct sl_cond *c, size_t open)
 		p->pos++;
 	}
 
-	set = sl_hostset_create(e->p);
+	set = sl_hostset_create(e->p, &why);
 	if (!set)
 		return fail(p, arg,
-			    "Slurm cannot parse host expression %s (expected e.g. node[01-04] or r[00,01]n[00-56])",
-			    quote(q, sizeof(q), e->p, e->len));
+			    "host expression %s refused: %s (expected e.g. node[01-04] or r[00,01]n[00-56])",
+			    quote(q, sizeof(q), e->p, e->len), why);
 	v = p->rules->hosts;
 	if (!grow(&v, &p->hosts_cap, p->rules->nhosts + 1, sizeof(sl_hostset_t *))) {
 		sl_hostset_destroy(set);

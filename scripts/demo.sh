@@ -16,7 +16,7 @@ cd "$repo" || exit 1
 scripts/install-deps.sh || exit 1
 make --no-print-directory all >/dev/null || { echo "demo: make failed" >&2; exit 1; }
 
-# shellcheck source=../tests/integration/lib/cluster.bash
+# shellcheck source=tests/integration/lib/cluster.bash
 source tests/integration/lib/cluster.bash
 trap 'cluster_down' EXIT
 trap 'exit 130' INT TERM

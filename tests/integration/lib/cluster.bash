@@ -8,8 +8,9 @@
 #   cluster_down                 # idempotent; safe when half up
 # Environment: SWL_CGROUP_EXTRA="ConstrainSwapSpace=yes AllowedSwapSpace=10"
 # adds cgroup.conf lines at cluster_up; SWL_FIRST_JOB_ID=N the first job id
-# (default: varies per run); SWL_KEEP=1 keeps the logs (the
-# temp dir, minus the swap file) after cluster_down.
+# (default: varies per run); SWL_KEEP=1 keeps the logs (the temp dir,
+# minus the swap file) after cluster_down; SWL_LOCK_WAIT=SECONDS (900) how
+# long to wait for another run's cluster.
 #
 # Everything lives in one temporary directory ($SWL_DIR, mktemp -d under
 # /tmp): munge key/socket/log, slurm.conf, cgroup.conf, plugstack.conf,
@@ -42,6 +43,7 @@ SWL_SWAP_BYTES=${SWL_SWAP_BYTES:-$((131101 * 4096))}
 SWL_REAL_MEMORY=4000          # MB per node (config_overrides)
 SWL_CPUS=8                    # per node (config_overrides; the machine has 2)
 SWL_JOB_TIMEOUT=${SWL_JOB_TIMEOUT:-120}
+SWL_LOCK_WAIT=${SWL_LOCK_WAIT:-900}  # seconds to wait for another run's cluster
 SWL_UNLIMITED=9223372036854771712   # cgroup v1 "-1" as read back
 
 # The rule string of the tests and the demo (production string 1, adapted).
@@ -69,19 +71,19 @@ _swl_lock() {
 	rm -f "$ready"
 	# ( ... & ): the helper is not a job of this shell, so that no `wait`
 	# (here or in bats) ever waits for it.
-	( _swl_spawn /dev/null flock -o -w 900 "$SWL_LOCK" /bin/bash -c \
+	( _swl_spawn /dev/null flock -o -w "$SWL_LOCK_WAIT" "$SWL_LOCK" /bin/bash -c \
 		'echo $$ >"$1.tmp" && mv "$1.tmp" "$1"; while kill -0 "$2" 2>/dev/null; do sleep 0.5; done' \
 		swaplimit-lock-holder "$ready" "$owner" "$SWL_LOCK" & )
-	for i in $(seq 9100); do
+	for i in $(seq $(( (SWL_LOCK_WAIT + 10) * 10 ))); do
 		[ -s "$ready" ] && break
 		if [ $i -eq 10 ] && [ $said = 0 ]; then
-			_swl_say "another test cluster holds $SWL_LOCK; waiting (up to 15 min)"
+			_swl_say "another test cluster holds $SWL_LOCK; waiting (up to ${SWL_LOCK_WAIT}s)"
 			said=1
 		fi
 		sleep 0.1
 	done
 	if [ ! -s "$ready" ]; then
-		_swl_die "could not take $SWL_LOCK in 15 min (another test cluster)"
+		_swl_die "could not take $SWL_LOCK in ${SWL_LOCK_WAIT}s: another test cluster (bench, demo, another suite) holds it"
 		return 1
 	fi
 	SWL_LOCK_PID=$(cat "$ready" 2>/dev/null)
@@ -739,7 +741,7 @@ cl_check_log() {
 		grep -F "swaplimit" "$(cl_slurmd_log "$node")" | grep -F "$job" | tail -5 >&2
 		return 1
 	fi
-	if ! printf '%s' "$lines" | grep -qE " term=$term[ :]"; then
+	if ! printf '%s' "$lines" | grep -qE " term=${term}[ :]"; then
 		echo "expected term=$term in: $lines" >&2
 		return 1
 	fi

@@ -49,11 +49,15 @@ JOBS=(
 	"one srun over node2+node3|-p workgroup -N 2 -w node2,node3 -n 2 -c 4 --mem=200M|-N 2 -n 2|$J/cgread.sh"
 	"swap used: 180MiB on --mem=100M|-p workgroup -w node1 -c 2 --mem=100M|-n 1|$J/touch_mem 180 $J/cgread.sh"
 	"standard: same 180MiB, 0MiB swap|-p standard -w node1 --mem=100M|-n 1|$J/touch_mem 180 $J/cgread.sh"
+	"user asked --swap=64M (rule: 250MiB)|-p workgroup -w node1 -c 2 --mem=200M|-n 1 --swap=64M|$J/cgread.sh"
+	"user asked --swap=1G: more than granted|-p workgroup -w node2 -c 2 --mem=200M|-n 1 --swap=1G|$J/cgread.sh"
+	"user asked --swap=0, touches 180MiB|-p workgroup -w node1 -c 2 --mem=100M|-n 1 --swap=0|$J/touch_mem 180 $J/cgread.sh"
 )
 
 echo "running ${#JOBS[@]} jobs as user $SWL_USER..."
 ROWS=()
 WHY=()
+TOLD=()
 for spec in "${JOBS[@]}"; do
 	IFS='|' read -r name sopts ropts cmd <<<"$spec"
 	# shellcheck disable=SC2086
@@ -61,7 +65,11 @@ for spec in "${JOBS[@]}"; do
 	#!/bin/bash
 	srun $ropts $cmd
 	EOF
-	printf '  job %-5s %-33s %s\n' "$JOBID" "$name" "$JOBSTATE"
+	printf '  job %-5s %-40s %s\n' "$JOBID" "$name" "$JOBSTATE"
+	# what swaplimit told the job's owner (the step's stderr: the output file)
+	while IFS= read -r t; do
+		TOLD+=("job $JOBID: $t")
+	done < <(grep -h '^swaplimit: ' "$JOBOUT" 2>/dev/null)
 	# one row per step and node
 	lines=$(grep '^CG ' "$JOBOUT" 2>/dev/null | awk '!seen[$3]++')
 	if [ -z "$lines" ]; then
@@ -116,9 +124,12 @@ echo
 echo "How each allowance was computed (from the plugin's log lines):"
 for w in "${WHY[@]}"; do echo "  $w"; done
 echo
+echo "What swaplimit told the jobs' owners (in their job output):"
+for t in "${TOLD[@]}"; do echo "  $t"; done
+echo
 echo "SWAP GRANTED is memory.memsw.limit_in_bytes - memory.limit_in_bytes of the step's"
 echo "cgroup, read from inside the job (the job's own cgroup gets at least as much)."
-echo "The last job touched 180MiB with 0MiB of swap allowed: the kernel OOM-killed it."
+echo "The jobs that touched 180MiB with 0MiB of swap allowed were OOM-killed by the kernel."
 echo
 t1=$SECONDS
 dir=$SWL_DIR

@@ -201,14 +201,20 @@ oom:
 	return -1;
 }
 
+/* Every option but --group may be given once. */
+static bool given_twice(const opts_t *o, int val, bool already, FILE *err)
+{
+	if (already)
+		fprintf(err, "swaplimit %s: --%s is given twice; give it once\n",
+			o->cmdname, opt_name(val));
+	return already;
+}
+
 static int set_once(opts_t *o, const char **slot, int val, const char *arg,
 		    FILE *err)
 {
-	if (*slot) {
-		fprintf(err, "swaplimit %s: --%s is given twice; give it once\n",
-			o->cmdname, opt_name(val));
+	if (given_twice(o, val, *slot != NULL, err))
 		return -1;
-	}
 	if (!arg[0]) {
 		fprintf(err, "swaplimit %s: --%s needs a non-empty value\n",
 			o->cmdname, opt_name(val));
@@ -290,12 +296,8 @@ static int parse_opts(opts_t *o, int argc, char *argv[], FILE *out,
 			uint64_t *v = c == OPT_CPUS ? &o->cpus : &o->tasks;
 
 			eval_only = true;
-			if (*have) {
-				fprintf(err, "swaplimit %s: --%s is given "
-					"twice; give it once\n", o->cmdname,
-					opt_name(c));
+			if (given_twice(o, c, *have, err))
 				return -1;
-			}
 			if (parse_count(arg, v) < 0) {
 				fprintf(err, "swaplimit %s: --%s '%s': expected "
 					"a whole number >= 1\n", o->cmdname,
@@ -311,12 +313,8 @@ static int parse_opts(opts_t *o, int argc, char *argv[], FILE *out,
 			uint64_t *v = c == OPT_MEM ? &o->mem : &o->node_swap;
 
 			eval_only = true;
-			if (*have) {
-				fprintf(err, "swaplimit %s: --%s is given "
-					"twice; give it once\n", o->cmdname,
-					opt_name(c));
+			if (given_twice(o, c, *have, err))
 				return -1;
-			}
 			if (parse_size(o, c, arg, v, err) < 0)
 				return -1;
 			*have = true;

@@ -70,20 +70,33 @@ static uint64_t v1_oom_kills(const char *dir)
 	return total;
 }
 
+int sl_cg_read_swap_limit(sl_cg_version_t v, const char *dir, uint64_t *out,
+			  char *msg, size_t msglen)
+{
+	uint64_t ram, memsw;
+
+	if (v == SL_CG_V2)
+		return sl_cgi_read_value(v, dir, "memory.swap.max", out, msg, msglen);
+	if (sl_cg_read_ram_limit(v, dir, &ram, msg, msglen) != 0 ||
+	    sl_cgi_read_value(v, dir, "memory.memsw.limit_in_bytes", &memsw,
+			      msg, msglen) != 0)
+		return -1;
+	*out = (memsw == SL_CG_UNLIMITED || ram == SL_CG_UNLIMITED)
+		       ? SL_CG_UNLIMITED
+		       : sl_cgi_sat_sub(memsw, ram);
+	return 0;
+}
+
 static int usage_v1(const char *dir, sl_cg_usage_t *o)
 {
-	uint64_t memsw_limit = 0, v;
-	bool have_lim = opt_value(SL_CG_V1, dir, "memory.memsw.limit_in_bytes",
-				  &memsw_limit) == 0;
+	char m[SL_CG_MSG_MAX];
+	uint64_t v;
+	bool have_lim = sl_cg_read_swap_limit(SL_CG_V1, dir, &o->swap_limit, m,
+					      sizeof m) == 0;
 	bool have_peak = opt_value(SL_CG_V1, dir, "memory.memsw.max_usage_in_bytes",
 				   &o->peak_ram_swap) == 0;
 	if (opt_value(SL_CG_V1, dir, "memory.max_usage_in_bytes", &v) == 0)
 		o->peak_ram = v;
-	if (have_lim)
-		o->swap_limit = (memsw_limit == SL_CG_UNLIMITED ||
-				 o->ram_limit == SL_CG_UNLIMITED)
-				? SL_CG_UNLIMITED
-				: sl_cgi_sat_sub(memsw_limit, o->ram_limit);
 	if (have_peak)
 		/* A lower bound: when RAM+swap peaked, RAM was <= its peak. */
 		o->peak_swap = sl_cgi_sat_sub(o->peak_ram_swap, o->peak_ram);
@@ -100,8 +113,10 @@ static int usage_v1(const char *dir, sl_cg_usage_t *o)
 
 static int usage_v2(const char *dir, sl_cg_usage_t *o)
 {
+	char m[SL_CG_MSG_MAX];
 	uint64_t v;
-	bool have_max = opt_value(SL_CG_V2, dir, "memory.swap.max", &o->swap_limit) == 0;
+	bool have_max = sl_cg_read_swap_limit(SL_CG_V2, dir, &o->swap_limit, m,
+					      sizeof m) == 0;
 	bool have_cur = opt_value(SL_CG_V2, dir, "memory.swap.current", &o->swap_now) == 0;
 	if (opt_value(SL_CG_V2, dir, "memory.peak", &v) == 0)          /* 5.19+ */
 		o->peak_ram = v;

@@ -93,6 +93,14 @@ int sl_cg_apply(const sl_cg_paths_t *paths, uint64_t job_swap,
 		uint64_t step_swap, sl_cg_report_t *rep, char *msg,
 		size_t msglen);
 
+/* A cgroup's swap limit as the kernel enforces it: v1
+ * memory.memsw.limit_in_bytes - memory.limit_in_bytes, v2 memory.swap.max;
+ * SL_CG_UNLIMITED when there is none. -1 with a message when a file is
+ * missing (no swap accounting) or garbage. Reads only the limit files:
+ * cheap enough for every task launch. */
+int sl_cg_read_swap_limit(sl_cg_version_t v, const char *dir, uint64_t *out,
+			  char *msg, size_t msglen);
+
 /* Peak and OOM figures of a step cgroup, for the end-of-step report.
  * Only the RAM limit is required (else -1: the cgroup is gone); a missing
  * or unparsable optional file leaves its figure 0. v1 peak_swap is a lower

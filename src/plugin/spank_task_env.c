@@ -28,7 +28,7 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
 {
 	char msg[SL_CG_MSG_MAX], val[32];
 	sl_cg_paths_t paths;
-	sl_cg_usage_t u;
+	uint64_t limit;
 	const char *root;
 
 	if (spank_context() != S_CTX_REMOTE)
@@ -37,18 +37,13 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
 		       ? sl_state.args.cgroup_root
 		       : SL_DEFAULT_CGROUP_ROOT;
 	if (sl_cg_find("/proc", getpid(), root, &paths, msg, sizeof(msg)) != 0 ||
-	    sl_cg_read_usage(paths.version, paths.step_dir, &u, msg,
-			     sizeof(msg)) != 0)
+	    sl_cg_read_swap_limit(paths.version, paths.step_dir, &limit, msg,
+				  sizeof(msg)) != 0)
 		goto unknown;
-	if (!u.have_swap_figures) {
-		snprintf(msg, sizeof(msg), "no swap figures in %.400s",
-			 paths.step_dir);
-		goto unknown;
-	}
-	if (u.swap_limit == SL_CG_UNLIMITED)
+	if (limit == SL_CG_UNLIMITED)
 		val[0] = '\0';
 	else
-		snprintf(val, sizeof(val), "%" PRIu64, u.swap_limit);
+		snprintf(val, sizeof(val), "%" PRIu64, limit);
 	if (spank_setenv(sp, SL_ENV_NAME, val, 1) != ESPANK_SUCCESS)
 		sl_log_debug("cannot set %s", SL_ENV_NAME);
 	return ESPANK_SUCCESS;

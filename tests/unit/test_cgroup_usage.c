@@ -236,10 +236,37 @@ static void v2_unlimited_and_gone(void **state)
 	assert_non_null(strstr(msg, "cgroup vanished"));
 }
 
+/* The swap limit alone, as task_init reads it for SWAPLIMIT_BYTES. */
+static void swap_limit_only(void **state)
+{
+	fx_t *f = *state;
+	char dir[PATH_MAX], msg[SL_CG_MSG_MAX];
+	uint64_t lim = 0;
+	v1_step(f, dir);
+	assert_int_equal(sl_cg_read_swap_limit(SL_CG_V1, dir, &lim, msg, sizeof msg), 0);
+	assert_true(lim == 64 * MiB);
+	fx_v1_file(f, FX_V1_STEP, "memory.memsw.limit_in_bytes", "9223372036854771712\n");
+	assert_int_equal(sl_cg_read_swap_limit(SL_CG_V1, dir, &lim, msg, sizeof msg), 0);
+	assert_true(lim == SL_CG_UNLIMITED);
+	rm_in(dir, "memory.memsw.limit_in_bytes");
+	assert_int_equal(sl_cg_read_swap_limit(SL_CG_V1, dir, &lim, msg, sizeof msg), -1);
+	assert_non_null(strstr(msg, "memory.memsw.limit_in_bytes"));
+
+	v2_step(f, dir);
+	assert_int_equal(sl_cg_read_swap_limit(SL_CG_V2, dir, &lim, msg, sizeof msg), 0);
+	assert_true(lim == 64 * MiB);
+	char p[PATH_MAX];
+	fx_fmt(p, sizeof p, "%s/memory.swap.max", dir);
+	fx_put(p, "max\n");
+	assert_int_equal(sl_cg_read_swap_limit(SL_CG_V2, dir, &lim, msg, sizeof msg), 0);
+	assert_true(lim == SL_CG_UNLIMITED);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
+		T(swap_limit_only),
 		T(v1_full),
 		T(v1_unlimited),
 		T(v1_no_swap_accounting),

@@ -7,7 +7,10 @@
 #   ...                          # cl_job / cl_srun / cl_cg_lines ...
 #   cluster_down                 # idempotent; safe when half up
 # Environment: SWL_CGROUP_EXTRA="ConstrainSwapSpace=yes AllowedSwapSpace=10"
-# adds cgroup.conf lines at cluster_up; SWL_FIRST_JOB_ID=N the first job id
+# adds cgroup.conf lines at cluster_up; SWL_SLURM_EXTRA="PrologFlags=contain"
+# (newline-separated) adds slurm.conf lines; SWL_NODE_DEFS replaces the
+# NodeName line (node names must stay node1..node3, ports as below);
+# SWL_FIRST_JOB_ID=N the first job id
 # (default: varies per run); SWL_KEEP=1 keeps the logs (the temp dir,
 # minus the swap file) after cluster_down; SWL_LOCK_WAIT=SECONDS (900) how
 # long to wait for another run's cluster.
@@ -174,11 +177,12 @@ _swl_write_slurm_conf() {
 	MinJobAge=600
 	MaxJobCount=20000
 	SchedulerParameters=batch_sched_delay=0
-	NodeName=node[1-3] NodeHostname=$host NodeAddr=127.0.0.1 Port=[${SWL_NODE_PORTS[0]}-${SWL_NODE_PORTS[2]}] CPUs=$SWL_CPUS Boards=1 SocketsPerBoard=1 CoresPerSocket=$SWL_CPUS ThreadsPerCore=1 RealMemory=$SWL_REAL_MEMORY State=UNKNOWN
+	${SWL_NODE_DEFS:-NodeName=node[1-3] NodeHostname=$host NodeAddr=127.0.0.1 Port=[${SWL_NODE_PORTS[0]}-${SWL_NODE_PORTS[2]}] CPUs=$SWL_CPUS Boards=1 SocketsPerBoard=1 CoresPerSocket=$SWL_CPUS ThreadsPerCore=1 RealMemory=$SWL_REAL_MEMORY State=UNKNOWN}
 	PartitionName=workgroup Nodes=node[1-3] Default=YES MaxTime=30 State=UP
 	PartitionName=reserved Nodes=node[1-2] MaxTime=30 State=UP
 	PartitionName=standard Nodes=node[1-2] MaxTime=30 State=UP
 	EOF
+	[ -z "${SWL_SLURM_EXTRA:-}" ] || printf '%s\n' "$SWL_SLURM_EXTRA" >>"$d/etc/slurm.conf"
 }
 
 # cluster_cgroup_conf [KEY=VALUE...]: (re)write cgroup.conf; the given keys

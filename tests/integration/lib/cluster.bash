@@ -10,7 +10,8 @@
 # adds cgroup.conf lines at cluster_up; SWL_SLURM_EXTRA="PrologFlags=contain"
 # (newline-separated) adds slurm.conf lines; SWL_NODE_DEFS replaces the
 # NodeName line (node names must stay node1..node3, ports as below);
-# SWL_FIRST_JOB_ID=N the first job id
+# SWL_ACCOUNTING_CONF replaces the AccountingStorageType line (e.g. with
+# slurmdbd's lines, newline-separated); SWL_FIRST_JOB_ID=N the first job id
 # (default: varies per run); SWL_KEEP=1 keeps the logs (the temp dir,
 # minus the swap file) after cluster_down; SWL_LOCK_WAIT=SECONDS (900) how
 # long to wait for another run's cluster.
@@ -168,7 +169,7 @@ _swl_write_slurm_conf() {
 	SwitchType=switch/none
 	ReturnToService=2
 	JobAcctGatherType=jobacct_gather/none
-	AccountingStorageType=accounting_storage/none
+	${SWL_ACCOUNTING_CONF:-AccountingStorageType=accounting_storage/none}
 	JobCompType=jobcomp/none
 	MailProg=/bin/true
 	FirstJobId=$first

@@ -3,7 +3,8 @@
 # when they are missing. Needs root for the install; never starts services.
 set -eu
 PKGS="build-essential clang valgrind libslurm-dev libcmocka-dev bats jq \
-      slurm-wlm slurmctld slurmd slurm-client munge util-linux procps"
+      slurm-wlm slurmctld slurmd slurm-client munge util-linux procps \
+      mariadb-server slurmdbd"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \

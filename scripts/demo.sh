@@ -91,15 +91,15 @@ for spec in "${JOBS[@]}"; do
 	fi
 	while read -r cg; do
 		node=$(cl_field "$cg" node) part=$(cl_field "$cg" part)
-		lim=$(cl_field "$cg" step_limit) memsw=$(cl_field "$cg" step_memsw)
+		lim=$(cl_field "$cg" step_limit) swapmax=$(cl_field "$cg" step_swapmax)
 		step=$(cl_field "$cg" step) used=$(cl_field "$cg" step_swap)
 		l=$(grep -F "swaplimit: job=$JOBID step=$step node=$node " "$(cl_slurmd_log "$node")" | head -1)
 		term=$(echo "$l" | sed -n 's/.* term=\([0-9]*\) (\([^ ]*\)).*/#\1 \2/p')
 		[ -n "$term" ] || term=$(echo "$l" | grep -q ' term=none' && echo "no match" || echo "?")
-		if [ "$memsw" = "$SWL_UNLIMITED" ]; then
+		if [ "$swapmax" = max ]; then
 			granted=unlimited
 		else
-			granted=$(awk -v b=$((memsw - lim)) 'BEGIN { printf (b % 1048576 ? "%.1fMiB" : "%dMiB"), b / 1048576 }')
+			granted=$(awk -v b="$swapmax" 'BEGIN { printf (b % 1048576 ? "%.1fMiB" : "%dMiB"), b / 1048576 }')
 		fi
 		used=$(awk -v b="${used:-0}" 'BEGIN { printf (b ? "%.1fMiB" : "0"), b / 1048576 }')
 		ROWS+=("$JOBID.$step|$part|$node|${term:-?}|$((lim / 1048576))MiB|$granted|$used")

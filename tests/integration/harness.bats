@@ -56,7 +56,11 @@ setup() {
 	[ "$(cl_field "$b" step)" = batch ]
 	[ "$(cl_field "$s" step)" = 0 ]
 	[ "$(cl_field "$b" job)" = "$JOBID" ]
-	[[ "$(cl_field "$b" cg)" == /slurm_node1/uid_*/job_$JOBID/step_batch/task_0 ]]
+	case $SWL_CGV in
+	1) [[ "$(cl_field "$b" cg)" == /slurm_node1/uid_*/job_$JOBID/step_batch/task_0 ]] ;;
+	# 24.11: job_<id>; 26.05: the job's SLUID unless CgroupJobIdPaths=yes
+	2) [[ "$(cl_field "$b" cg)" == */node1_slurmstepd.scope/*/step_batch/user/task_0 ]] ;;
+	esac
 	# --mem=200M is the RAM limit of job and step
 	[ "$(cl_field "$b" job_limit)" = 209715200 ]
 	[ "$(cl_field "$s" step_limit)" = 209715200 ]

@@ -50,7 +50,7 @@ cg() { grep "^CG label=$1 " "$JOBOUT" | grep -m1 ' task=0 '; }
 	cat "$JOBOUT"
 	cl_check_cg "$(cg batch)" none none
 	cl_check_cg "$(cg srun)" none none
-	[ "$(cl_field "$(cg batch)" job_memsw)" = 9223372036854771712 ]
+	[ "$(cl_field "$(cg batch)" job_swapmax)" = max ]
 	cl_check_log node3 "$JOBID" batch 1
 	cl_check_log node3 "$JOBID" 0 1
 }
@@ -71,8 +71,8 @@ cg() { grep "^CG label=$1 " "$JOBOUT" | grep -m1 ' task=0 '; }
 	local l
 	l=$(cl_check_log node1 "$JOBID" batch 2)
 	# the log names the files and the exact values written
-	[[ "$l" == *"job_$JOBID/step_batch/memory.memsw.limit_in_bytes=$((300 * MiB + P1))"* ]]
-	[[ "$l" == *"job_$JOBID/memory.memsw.limit_in_bytes=$((300 * MiB + 3 * P1))"* ]]
+	[[ "$l" == *"$(cl_written step "$P1" batch "$JOBID" $((300 * MiB)))"* ]]
+	[[ "$l" == *"$(cl_written job $((3 * P1)) - "$JOBID" $((300 * MiB)))"* ]]
 	cl_check_log node1 "$JOBID" 0 2
 	cl_check_log node1 "$JOBID" 1 2
 }
@@ -156,17 +156,17 @@ cg() { grep "^CG label=$1 " "$JOBOUT" | grep -m1 ' task=0 '; }
 	srun -n 4 $J/cgread.sh s4
 	EOF
 	cat "$JOBOUT"
-	local job=$((400 * MiB + 4 * P1)) l label
+	local job=$((4 * P1 / 4096 * 4096)) l label
 	cl_check_cg "$(cg batch)" $((4 * P1)) "$P1"
 	cl_check_cg "$(cg s1)" $((4 * P1)) "$P1"
 	cl_check_cg "$(cg s2)" $((4 * P1)) $((2 * P1))
 	cl_check_cg "$(cg p1)" $((4 * P1)) "$P1"
 	cl_check_cg "$(cg p2)" $((4 * P1)) "$P1"
 	cl_check_cg "$(cg s4)" $((4 * P1)) $((4 * P1))
-	# every line: the job's memsw is the same and at least the step's
+	# every line: the job's swap limit is the same and at least the step's
 	while read -r l; do
-		[ "$(cl_field "$l" job_memsw)" = "$job" ]
-		[ "$(cl_field "$l" job_memsw)" -ge "$(cl_field "$l" step_memsw)" ]
+		[ "$(cl_field "$l" job_swapmax)" = "$job" ]
+		[ "$(cl_field "$l" job_swapmax)" -ge "$(cl_field "$l" step_swapmax)" ]
 	done < <(grep '^CG ' "$JOBOUT")
 	[ "$(grep -c '^CG ' "$JOBOUT")" -eq 10 ]
 	for s in batch 0 1 2 3 4; do cl_check_log node2 "$JOBID" "$s" 2; done

@@ -100,7 +100,7 @@ figures() { echo "$1" | grep -o 'peak RAM [^;]*' | head -1 | sed 's/[.;]$//'; }
 	local l job
 	l=$(grep '^CG ' "$ERR.out")
 	cl_check_cg "$l" $((250 * MiB)) $((100 * MiB))
-	[ "$(cl_field "$l" step_memsw)" -eq $((200 * MiB)) ]
+	[ "$(cl_field "$l" step_swapmax)" -eq $((100 * MiB)) ]
 	grep -qx "ENV=\[$((100 * MiB))\]" "$ERR.out"
 	# nothing to tell the user: no notice, no usage line
 	[ -z "$(sl_lines "$ERR")" ]

@@ -49,6 +49,18 @@ SWL_CPUS=8                    # per node (config_overrides; the machine has 2)
 SWL_JOB_TIMEOUT=${SWL_JOB_TIMEOUT:-120}
 SWL_LOCK_WAIT=${SWL_LOCK_WAIT:-900}  # seconds to wait for another run's cluster
 SWL_UNLIMITED=9223372036854771712   # cgroup v1 "-1" as read back
+# The memory cgroup version of this machine: 1 (v1 memory controller with
+# swap accounting, as on the Debian 12 host), 2 (cgroup v2 with memory, as
+# in the test VMs, tests/vm), or empty (neither: cluster_up refuses).
+if [ -e /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes ]; then
+	SWL_CGV=1
+elif grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
+	SWL_CGV=2
+else
+	SWL_CGV=
+fi
+# Slurm's version (e.g. 22.05.8), for tests that differ between releases.
+SWL_SLURM_VERSION=$(/usr/sbin/slurmd -V 2>/dev/null | awk '{print $2}')
 
 # The rule string of the tests and the demo (production string 1, adapted).
 SWL_PROD_RULES='host(node3)=none,partition(reserved)=1%/task,partition(standard)=0MiB,default(){min_swap=250MiB}=50MiB/cpu'
@@ -191,9 +203,15 @@ _swl_write_slurm_conf() {
 # (cluster_restart_slurmd) for a change to apply.
 cluster_cgroup_conf() {
 	{
-		echo "CgroupPlugin=cgroup/v1"
+		if [ "$SWL_CGV" = 2 ]; then
+			echo "CgroupPlugin=cgroup/v2"
+			# no systemd in the test VM: slurmd makes its scope itself
+			echo "IgnoreSystemd=yes"
+		else
+			echo "CgroupPlugin=cgroup/v1"
+			echo "CgroupAutomount=no"
+		fi
 		echo "CgroupMountpoint=/sys/fs/cgroup"
-		echo "CgroupAutomount=no"
 		echo "ConstrainCores=no"
 		echo "ConstrainDevices=no"
 		echo "ConstrainRAMSpace=yes"
@@ -235,6 +253,19 @@ _swl_ensure_user() {
 	fi
 }
 
+# The top cgroup directories slurmd made for OUR nodes (and only those):
+# v1 /sys/fs/cgroup/<controller>/slurm_node1..3, v2
+# /sys/fs/cgroup/system.slice/node1..3_slurmstepd.scope.
+_swl_our_cgroups() {
+	local n c
+	for n in "${SWL_NODES[@]}"; do
+		for c in /sys/fs/cgroup/*/slurm_"$n" /sys/fs/cgroup/system.slice/"$n"_slurmstepd.scope; do
+			[ -d "$c" ] && echo "$c"
+		done
+	done
+	return 0
+}
+
 _swl_check_free() {
 	local busy="" p
 	for p in "$SWL_CTLD_PORT" "${SWL_NODE_PORTS[@]}"; do
@@ -243,15 +274,12 @@ _swl_check_free() {
 		fi
 	done
 	[ -z "$busy" ] || { _swl_die "ports in use:$busy (another Slurm running?)"; return 1; }
-	local n c
-	for n in "${SWL_NODES[@]}"; do
-		for c in /sys/fs/cgroup/*/slurm_"$n"; do
-			[ -d "$c" ] || continue
-			if find "$c" -name cgroup.procs -exec cat {} + 2>/dev/null | grep -q .; then
-				_swl_die "$c holds processes: another cluster is running"
-				return 1
-			fi
-		done
+	local c
+	for c in $(_swl_our_cgroups); do
+		if find "$c" -name cgroup.procs -exec cat {} + 2>/dev/null | grep -q .; then
+			_swl_die "$c holds processes: another cluster is running"
+			return 1
+		fi
 	done
 }
 
@@ -308,8 +336,8 @@ _swl_reap_stale() {
 	for p in "$SWL_CTLD_PORT" "${SWL_NODE_PORTS[@]}"; do
 		ss -Htln "sport = :$p" 2>/dev/null | grep -q . && busy=1
 	done
-	if [ -z "$busy" ] && ls -d /sys/fs/cgroup/*/slurm_node[123] >/dev/null 2>&1; then
-		_swl_say "removing the slurm_node* cgroups of a dead run"
+	if [ -z "$busy" ] && [ -n "$(_swl_our_cgroups)" ]; then
+		_swl_say "removing the node cgroups of a dead run"
 		_swl_clean_cgroups
 	fi
 	for f in $(grep -o '^/tmp/swaplimit-cluster\.[A-Za-z0-9]*/swapfile' /proc/swaps); do
@@ -405,8 +433,8 @@ cluster_up() {
 		command -v "$b" >/dev/null || [ -x "/usr/sbin/$b" ] ||
 			{ _swl_die "$b not installed (scripts/install-deps.sh)"; return 1; }
 	done
-	[ -d /sys/fs/cgroup/memory ] && [ -e /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes ] ||
-		{ _swl_die "no cgroup v1 memory controller with swap accounting"; return 1; }
+	[ -n "$SWL_CGV" ] ||
+		{ _swl_die "no memory cgroup with swap: neither a v1 memory controller with swap accounting (/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes) nor a cgroup v2 mount offering memory (/sys/fs/cgroup/cgroup.controllers)"; return 1; }
 	_swl_lock || return 1
 	if [ -n "${SWL_DIR:-}" ] && [ -d "$SWL_DIR" ]; then
 		_swl_die "a cluster is already up in $SWL_DIR (cluster_down first)"
@@ -452,23 +480,17 @@ _swl_clean_cgroups() {
 	local n c pids p round
 	for round in 1 2 3; do
 		pids=""
-		for n in "${SWL_NODES[@]}"; do
-			for c in /sys/fs/cgroup/*/slurm_"$n"; do
-				[ -d "$c" ] || continue
-				pids="$pids $(find "$c" -name cgroup.procs -exec cat {} + 2>/dev/null)"
-			done
+		for c in $(_swl_our_cgroups); do
+			pids="$pids $(find "$c" -name cgroup.procs -exec cat {} + 2>/dev/null)"
 		done
 		pids=$(echo $pids | tr ' ' '\n' | sort -un)
 		[ -z "$pids" ] && break
 		for p in $pids; do kill -KILL "$p" 2>/dev/null; done
 		sleep 0.5
 	done
-	for n in "${SWL_NODES[@]}"; do
-		for c in /sys/fs/cgroup/*/slurm_"$n"; do
-			[ -d "$c" ] || continue
-			find "$c" -depth -type d -exec rmdir {} + 2>/dev/null
-			[ -d "$c" ] && _swl_say "could not remove $c"
-		done
+	for c in $(_swl_our_cgroups); do
+		find "$c" -depth -type d -exec rmdir {} + 2>/dev/null
+		[ -d "$c" ] && _swl_say "could not remove $c"
 	done
 	return 0
 }
@@ -705,31 +727,63 @@ cl_swap_total() { awk '/^SwapTotal:/ {print $2 * 1024}' /proc/meminfo; }
 # ---------------------------------------------------------------- checks
 
 # cl_check_cg LINE JOB_SWAP STEP_SWAP: check one CG line (jobs/cgread.sh).
-# A swap is bytes (memsw must be limit + bytes, rounded down to a page as
-# the kernel stores it), "none" (memsw -1, read back as $SWL_UNLIMITED) or
-# "=VALUE" (memsw exactly VALUE, e.g. what Slurm set). "-" skips that
-# cgroup. Explains a mismatch on stderr.
+# A swap is bytes (the swap limit the kernel enforces must be exactly that,
+# rounded down to a page as the kernel stores it: v1 memsw = limit + bytes,
+# v2 memory.swap.max = bytes), "none" (no swap limit: v1 memsw -1, read
+# back as $SWL_UNLIMITED; v2 "max") or "=VALUE" (v1 memsw exactly VALUE,
+# v2 swap.max exactly VALUE - limit: what Slurm itself set, given as RAM
+# limit + swap). "-" skips that cgroup. Explains a mismatch on stderr.
 cl_check_cg() {
 	local -; set +e
-	local line=$1 js=$2 ss=$3 rc=0 which lim got want swap
+	local line=$1 js=$2 ss=$3 rc=0 which lim got want swap key
 	[ -n "$line" ] || { echo "no CG line (the job printed nothing?)" >&2; return 1; }
 	for which in job step; do
 		if [ "$which" = job ]; then swap=$js; else swap=$ss; fi
 		[ "$swap" = - ] && continue
 		lim=$(cl_field "$line" "${which}_limit")
-		got=$(cl_field "$line" "${which}_memsw")
-		case $swap in
-		none) want=$SWL_UNLIMITED ;;
-		=*) want=${swap#=} ;;
-		*) want=$(( (lim + swap) / 4096 * 4096 )) ;;
-		esac
+		if [ "$(cl_field "$line" cgv)" = 2 ]; then
+			key=${which}_swapmax
+			case $swap in
+			none) want=max ;;
+			=*) want=$(( (${swap#=} - lim) / 4096 * 4096 )) ;;
+			*) want=$(( swap / 4096 * 4096 )) ;;
+			esac
+		else
+			key=${which}_memsw
+			case $swap in
+			none) want=$SWL_UNLIMITED ;;
+			=*) want=${swap#=} ;;
+			*) want=$(( (lim + swap) / 4096 * 4096 )) ;;
+			esac
+		fi
+		got=$(cl_field "$line" "$key")
 		if [ "$got" != "$want" ]; then
-			echo "MISMATCH $which memsw=$got want=$want (limit=$lim swap=$swap;" \
-				"got swap=$((got - lim))) in: $line" >&2
+			echo "MISMATCH $which $key=$got want=$want (limit=$lim swap=$swap;" \
+				"swap limit found: $(cl_field "$line" "${which}_swapmax")) in: $line" >&2
 			rc=1
 		fi
 	done
 	return $rc
+}
+
+# cl_written JOB|STEP BYTES STEPNAME: the text the plugin's log line shows
+# for its write of BYTES of swap into the job's (or step STEPNAME's) cgroup
+# whose RAM limit is LIMIT (5th argument, v1 only), for `[[ $l == *"$(...)"* ]]`.
+#   v1: job_<id>[/step_<s>]/memory.memsw.limit_in_bytes=<limit + bytes>
+#   v2: [/step_<s>/user]/memory.swap.max=<bytes>
+cl_written() {
+	local which=$1 bytes=$2 step=$3 jobid=$4 lim=${5:-0}
+	if [ "$SWL_CGV" = 2 ]; then
+		if [ "$which" = step ]; then
+			echo "/step_$step/user/memory.swap.max=$((bytes / 4096 * 4096))"
+		else
+			echo "/memory.swap.max=$((bytes / 4096 * 4096))"
+		fi
+	elif [ "$which" = step ]; then
+		echo "job_$jobid/step_$step/memory.memsw.limit_in_bytes=$(( (lim + bytes) / 4096 * 4096 ))"
+	else
+		echo "job_$jobid/memory.memsw.limit_in_bytes=$(( (lim + bytes) / 4096 * 4096 ))"
+	fi
 }
 
 # cl_check_log NODE JOB STEP TERM: NODE's slurmd log has exactly one
@@ -767,11 +821,7 @@ cl_slurmd_alive() {
 cl_leftovers() {
 	local -; set +e
 	local n c p
-	for n in "${SWL_NODES[@]}"; do
-		for c in /sys/fs/cgroup/*/slurm_"$n"; do
-			[ -d "$c" ] && echo "cgroup $c"
-		done
-	done
+	for c in $(_swl_our_cgroups); do echo "cgroup $c"; done
 	grep -o '^/tmp/swaplimit-cluster\.[^ ]*' /proc/swaps | sed 's/^/swap /'
 	for p in "$SWL_CTLD_PORT" "${SWL_NODE_PORTS[@]}"; do
 		ss -Htln "sport = :$p" 2>/dev/null | grep -q . && echo "listener on port $p"

@@ -1,0 +1,194 @@
+#!/bin/bash
+# The real-cluster suite on a real cgroup v2, in a QEMU VM booted from a
+# Debian root file system: trixie (Slurm 24.11) and sid (Slurm 26.05).
+#
+#   tests/vm/vm.sh RELEASE [FILE.bats...]     RELEASE: trixie | sid
+#
+# 1. root file system: debootstrap RELEASE with Slurm, munge, bats, gcc and a
+#    kernel from Debian's packages, cached in $SWL_VM_CACHE (default
+#    /var/cache/swaplimit-vm/<release>-<hash of the package list>); made
+#    once, then reused (SWL_VM_REFRESH=1 makes it again);
+# 2. the plugin and test tools are built IN that root (chroot) against that
+#    release's libslurm-dev, from this checkout's files (tracked and new);
+# 3. an ext4 image of it (mkfs.ext4 -d, no loop mount) is booted under QEMU
+#    (software emulation: this machine's KVM cannot run a stock kernel) with
+#    cgroup v2, no network device, tests/vm/guest-init.sh as PID 1, which
+#    runs tests/integration/run.sh as on the host and writes the results to
+#    a third disk (a tar archive);
+# 4. the counts land in $RESULTS/integration-<release>.counts, the TAP log in
+#    $RESULTS/integration-<release>.log.
+# Any failure (no debootstrap, no mirror, no boot, a timeout) is a FAILURE
+# with the reason, never a silent skip. Needs root. Leaves no QEMU behind
+# (stopped by its PID on exit) and removes the image.
+# Knobs: SWL_VM_MIRROR (Debian mirror; default: the one apt uses),
+# SWL_VM_SRC=REV builds a commit instead of the work tree, SWL_VM_TIMEOUT (seconds for the guest run, default 1500), SWL_VM_MEM (MiB,
+# 2048), SWL_VM_SMP (2), SWL_VM_KEEP=1 keeps the work dir.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+release=${1:-}
+shift || true
+res=${RESULTS:-$repo/build/results}
+case $res in /*) ;; *) res=$repo/$res ;; esac
+mkdir -p "$res"
+tag=integration-$release
+log=$res/$tag.log
+counts=$res/$tag.counts
+
+say() { echo "vm[$release]: $*"; }
+fail_hard() {
+	say "FAILED: $*" | tee -a "$log" >&2
+	echo "0 1" >"$counts"
+	exit 1
+}
+: >"$log"
+
+case $release in
+trixie | sid) ;;
+*) echo "usage: tests/vm/vm.sh trixie|sid [FILE.bats...]" >&2; echo "0 1" >"$counts"; exit 2 ;;
+esac
+[ "$(id -u)" -eq 0 ] || fail_hard "needs root (debootstrap, chroot)"
+for b in debootstrap qemu-system-x86_64 mkfs.ext4 mkswap flock; do
+	command -v "$b" >/dev/null || [ -x "/usr/sbin/$b" ] ||
+		fail_hard "$b is not installed (scripts/install-deps.sh installs it)"
+done
+
+# Everything the guest needs. A change here makes a new cached root.
+PKGS="linux-image-amd64 slurmd slurmctld slurm-client munge libslurm-dev gcc make
+libc6-dev bats jq iproute2 util-linux procps e2fsprogs kmod"
+PKGS=$(echo $PKGS | tr ' ' ',')
+mirror=${SWL_VM_MIRROR:-$(sed -n 's/^URIs: *\(http[^ ]*debian\)\/*$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1)}
+mirror=${mirror:-http://deb.debian.org/debian}
+cache=${SWL_VM_CACHE:-/var/cache/swaplimit-vm}
+key=$(printf '%s %s v1' "$release" "$PKGS" | sha256sum | cut -c1-12)
+root=$cache/$release-$key
+mkdir -p "$cache"
+
+# One run per cached root at a time (the build writes into it).
+exec 9>"$root.lock"
+flock -w 3600 9 || fail_hard "could not lock $root.lock"
+
+t_all=$SECONDS
+# ------------------------------------------------------------ 1. rootfs
+if [ -n "${SWL_VM_REFRESH:-}" ] || [ ! -e "$root/.swaplimit-complete" ]; then
+	rm -rf "$root" "$root.tmp"
+	say "building the $release root file system (debootstrap from $mirror)..."
+	t0=$SECONDS
+	if ! debootstrap --variant=minbase --include="$PKGS" "$release" "$root.tmp" "$mirror" \
+		>"$res/$tag-debootstrap.log" 2>&1; then
+		tail -20 "$res/$tag-debootstrap.log" >&2
+		rm -rf "$root.tmp"
+		fail_hard "debootstrap $release failed (see $res/$tag-debootstrap.log)"
+	fi
+	# Smaller image: no apt cache, docs or man pages.
+	rm -rf "$root.tmp"/var/cache/apt/archives/*.deb "$root.tmp"/usr/share/doc \
+		"$root.tmp"/usr/share/man "$root.tmp"/usr/share/locale
+	touch "$root.tmp/.swaplimit-complete"
+	mv "$root.tmp" "$root"
+	say "root file system built in $((SECONDS - t0))s ($(du -sh "$root" | cut -f1))"
+else
+	say "root file system: cached $root"
+fi
+slurm_ver=$(chroot "$root" dpkg-query -W -f='${Version}' slurmd 2>/dev/null)
+kver=$(basename "$(ls "$root"/boot/vmlinuz-* | sort -V | tail -1)" | sed 's/^vmlinuz-//')
+[ -n "$kver" ] || fail_hard "no kernel in $root/boot"
+say "Slurm $slurm_ver, kernel $kver"
+
+# ------------------------------------------------------------ 2. build inside
+t0=$SECONDS
+rm -rf "$root/swaplimit" "$root/results"
+mkdir -p "$root/swaplimit" "$root/results"
+if [ -n "${SWL_VM_SRC:-}" ]; then
+	# a commit (e.g. HEAD) rather than the work tree
+	(cd "$repo" && git archive --format=tar "$SWL_VM_SRC") | tar -xf - -C "$root/swaplimit"
+else
+	(cd "$repo" && git ls-files -co --exclude-standard -z | grep -zv '^build' |
+		xargs -0 tar -cf - 2>/dev/null) | tar -xf - -C "$root/swaplimit"
+fi || fail_hard "cannot copy the sources into $root/swaplimit"
+if ! chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+	make -C /swaplimit -j2 all cgroup-tools >"$res/$tag-build.log" 2>&1; then
+	tail -20 "$res/$tag-build.log" >&2
+	fail_hard "building the plugin against Slurm $slurm_ver failed (see $res/$tag-build.log)"
+fi
+say "plugin built against libslurm-dev $slurm_ver in $((SECONDS - t0))s"
+
+# ------------------------------------------------------------ 3. image + boot
+work=$(mktemp -d /tmp/swaplimit-vm.XXXXXX)
+qpid=""
+cleanup() {
+	if [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; then
+		kill -TERM "$qpid" 2>/dev/null
+		sleep 1
+		kill -KILL "$qpid" 2>/dev/null
+	fi
+	if [ -n "${SWL_VM_KEEP:-}" ]; then
+		say "work dir kept: $work"
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# What the guest runs: the bats files (relative to tests/integration).
+files=""
+for f in "$@"; do files="$files $(basename "$f")"; done
+printf 'SWL_VM_FILES="%s"\nSWL_VM_RELEASE=%s\n' "${files# }" "$release" >"$root/swaplimit/tests/vm/guest.env"
+
+t0=$SECONDS
+size_mb=$(( $(du -sm "$root" | cut -f1) + 1536 ))
+mkfs.ext4 -q -F -L swlroot -d "$root" "$work/root.img" "${size_mb}M" >"$work/mkfs.log" 2>&1 ||
+	fail_hard "mkfs.ext4 -d failed: $(tail -3 "$work/mkfs.log")"
+truncate -s 64M "$work/results.img"
+say "image ${size_mb} MiB made in $((SECONDS - t0))s"
+
+timeout_s=${SWL_VM_TIMEOUT:-1500}
+console=$res/$tag-console.log
+t0=$SECONDS
+qemu-system-x86_64 -accel tcg,thread=multi -cpu Skylake-Client-v4 \
+	-m "${SWL_VM_MEM:-2048}" -smp "${SWL_VM_SMP:-2}" -nic none \
+	-display none -monitor none -serial "file:$console" -no-reboot \
+	-kernel "$root/boot/vmlinuz-$kver" -initrd "$root/boot/initrd.img-$kver" \
+	-append "root=/dev/vda rw console=ttyS0 panic=1 quiet loglevel=3 systemd.unified_cgroup_hierarchy=1 init=/swaplimit/tests/vm/guest-init.sh" \
+	-drive "file=$work/root.img,format=raw,if=virtio" \
+	-drive "file=$work/results.img,format=raw,if=virtio" 2>"$work/qemu.err" &
+qpid=$!
+say "booted QEMU (pid $qpid); guest output follows (timeout ${timeout_s}s)"
+# Follow the console: the guest prints bats' TAP lines as they come.
+shown=0
+while kill -0 "$qpid" 2>/dev/null; do
+	if [ $((SECONDS - t0)) -ge "$timeout_s" ]; then
+		say "timeout after ${timeout_s}s: stopping QEMU"
+		kill -TERM "$qpid" 2>/dev/null
+		break
+	fi
+	if [ -f "$console" ]; then
+		n=$(wc -l <"$console")
+		[ "$n" -gt "$shown" ] && sed -n "$((shown + 1)),${n}p" "$console" | sed "s/^/  [$release] /"
+		shown=$n
+	fi
+	sleep 2
+done
+wait "$qpid" 2>/dev/null
+qpid=""
+n=$(wc -l <"$console" 2>/dev/null || echo 0)
+[ "$n" -gt "$shown" ] && sed -n "$((shown + 1)),${n}p" "$console" | sed "s/^/  [$release] /"
+say "guest ran for $((SECONDS - t0))s"
+
+# ------------------------------------------------------------ 4. results
+mkdir -p "$work/out"
+tar -xf "$work/results.img" -C "$work/out" 2>/dev/null ||
+	fail_hard "the guest wrote no results (it did not boot or crashed: see $console)"
+[ -f "$work/out/integration.counts" ] ||
+	fail_hard "the guest's results have no integration.counts (see $console)"
+cp "$work/out/integration.log" "$log" 2>/dev/null
+for f in "$work/out"/*; do
+	case $(basename "$f") in
+	integration.counts | integration.log) ;;
+	*) cp -r "$f" "$res/$tag-$(basename "$f")" ;;
+	esac
+done
+cp "$work/out/integration.counts" "$counts"
+read -r p f <"$counts"
+say "Slurm $slurm_ver (cgroup v2, kernel $kver): $p passed, $f failed; total $((SECONDS - t_all))s"
+[ "$f" -eq 0 ]

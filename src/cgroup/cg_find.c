@@ -1,16 +1,42 @@
 /*
- * sl_cg_find(): a task's job and step memory cgroups, from
- * <proc_root>/<pid>/cgroup (never by rebuilding Slurm's path: the layout
- * differs between Slurm versions and cgroup versions).
+ * sl_cg_find() / sl_cg_find_job(): a task's job and step memory cgroups,
+ * from <proc_root>/<pid>/cgroup (never by rebuilding Slurm's path), matched
+ * strictly against the layouts Slurm creates (read from Slurm's source):
+ *
+ *   v1 (src/plugins/cgroup/v1/xcgroup.c, xcgroup_create_slurm_cg and
+ *       xcgroup_create_hierarchy; 22.05 to 26.05):
+ *       /slurm[_<node>]/uid_<uid>/job_<id>/step_<s>/task_<n>
+ *   v2 (src/plugins/cgroup/v2/cgroup_v2.c, _set_int_cg_ns and
+ *       cgroup_p_step_create):
+ *       <init>/<slice>/[<node>_]slurmstepd.scope/<job>/step_<s>/user/task_<n>
+ *       <slice>: system.slice, or CgroupSlice (25.11+); <node>_ with
+ *       --enable-multiple-slurmd builds; <job>: job_<id> up to 25.11 and
+ *       with CgroupJobIdPaths=yes (26.05.2+), else the SLUID (26.05).
+ *   <s> (log_build_step_id_str(), STEP_ID_FLAG_NO_PREFIX|NO_JOB):
+ *       <n>, batch, extern, interactive; "+<het comp>" appended for a
+ *       heterogeneous step (26.05: only when the step has no SLUID).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cg_private.h"
 
 #define DEFAULT_PROC_ROOT "/proc"
-#define DEFAULT_CGROUP_ROOT "/sys/fs/cgroup"
+#define MAX_COMPS 64
+/* slurm.h: SLURM_MAX_NORMAL_STEP_ID */
+#define MAX_NORMAL_STEP 0xfffffff0U
+
+/* What the messages list as known. */
+#define KNOWN_LAYOUTS \
+	"known layouts: v1 slurm[_NODE]/uid_U/job_J/step_S (Slurm 22.05-26.05); " \
+	"v2 [NODE_]slurmstepd.scope/job_J/step_S (22.05-25.11, 26.05 with " \
+	"CgroupJobIdPaths=yes) or [NODE_]slurmstepd.scope/sSLUID/step_S (26.05)"
+#define NOT_CONFINED \
+	"Slurm did not put the task in a job cgroup: is task/cgroup enabled " \
+	"(TaskPlugin=task/cgroup in slurm.conf, not proctrack/cgroup alone; " \
+	"CgroupPlugin not disabled)?"
 
 /* Does the sep-separated list [s, s+len) contain word? */
 static bool list_has(const char *s, size_t len, char sep, const char *word)
@@ -28,72 +54,276 @@ static bool list_has(const char *s, size_t len, char sep, const char *word)
 	return false;
 }
 
-/* A component "prefix<something>" with something non-empty and made of
- * [A-Za-z0-9_.-] only (Slurm: job_123, step_0, step_batch, step_extern). */
-static bool is_comp(const char *c, size_t len, const char *prefix)
+struct comp {
+	const char *s;
+	size_t len;
+};
+
+static bool comp_is(const struct comp *c, const char *word)
+{
+	return c->len == strlen(word) && strncmp(c->s, word, c->len) == 0;
+}
+
+static bool has_prefix(const struct comp *c, const char *prefix)
 {
 	size_t pl = strlen(prefix);
-	if (len <= pl || strncmp(c, prefix, pl) != 0)
+	return c->len > pl && strncmp(c->s, prefix, pl) == 0;
+}
+
+/* s[0..len) is a decimal as printf("%u") writes it (no sign, no leading
+ * zero) and <= max. */
+static bool parse_u32(const char *s, size_t len, uint32_t max, uint32_t *out)
+{
+	if (len == 0 || len > 10 || (len > 1 && s[0] == '0'))
 		return false;
-	for (size_t i = pl; i < len; i++) {
-		char ch = c[i];
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' ||
-		      ch == '-'))
+	uint64_t v = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (v > max)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+/* "<prefix><u32>" */
+static bool is_num_comp(const struct comp *c, const char *prefix, uint32_t min,
+			uint32_t *out)
+{
+	size_t pl = strlen(prefix);
+	return has_prefix(c, prefix) &&
+	       parse_u32(c->s + pl, c->len - pl, UINT32_MAX, out) && *out >= min;
+}
+
+/* A SLUID as print_sluid() (src/common/sluid.c) writes it: 's', then 13
+ * digits of Crockford's base32, most significant first; the first holds
+ * only the top 4 of the 64 bits. */
+static bool is_sluid(const char *s, size_t len)
+{
+	static const char cb32[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+	if (len != 14 || s[0] != 's')
+		return false;
+	for (size_t i = 1; i < 14; i++) {
+		const char *p = memchr(cb32, s[i], 32);
+		if (!p || s[i] == '\0' || (i == 1 && p - cb32 >= 16))
 			return false;
 	}
 	return true;
 }
 
-/*
- * In cgroup path p (starting with '/'), find the first component job_X
- * directly followed by step_Y. Sets the lengths of the prefixes ending
- * with job_X and with step_Y. 0, or -1 (none, or an odd path).
- */
-static int find_job_step(const char *p, size_t len, size_t *job_end,
-			 size_t *step_end)
+/* step_<n>[+<comp>], step_batch, step_extern, step_interactive. */
+static bool is_step_comp(const struct comp *c, uint32_t *step)
 {
+	if (!has_prefix(c, "step_"))
+		return false;
+	const char *s = c->s + 5;
+	size_t len = c->len - 5;
+	static const struct {
+		const char *name;
+		uint32_t id;
+	} special[] = {
+		{ "batch", SL_CG_STEP_BATCH },
+		{ "extern", SL_CG_STEP_EXTERN },
+		{ "interactive", SL_CG_STEP_INTERACTIVE },
+	};
+	for (size_t i = 0; i < sizeof special / sizeof special[0]; i++)
+		if (len == strlen(special[i].name) &&
+		    strncmp(s, special[i].name, len) == 0) {
+			*step = special[i].id;
+			return true;
+		}
+	const char *plus = memchr(s, '+', len);
+	size_t nlen = plus ? (size_t)(plus - s) : len;
+	uint32_t het;
+	if (!parse_u32(s, nlen, MAX_NORMAL_STEP, step))
+		return false;
+	return !plus || parse_u32(plus + 1, len - nlen - 1, UINT32_MAX, &het);
+}
+
+/* v1 root: "slurm", or "slurm_<node>" (MULTIPLE_SLURMD builds). */
+static bool is_v1_root(const struct comp *c)
+{
+	return comp_is(c, "slurm") || has_prefix(c, "slurm_");
+}
+
+/* v2 scope: "slurmstepd.scope", or "<node>_slurmstepd.scope". */
+static bool is_scope(const struct comp *c)
+{
+	static const char sfx[] = "_slurmstepd.scope";
+	size_t sl = sizeof sfx - 1;
+	return comp_is(c, "slurmstepd.scope") ||
+	       (c->len > sl && strncmp(c->s + c->len - sl, sfx, sl) == 0);
+}
+
+/*
+ * Split p[0..len) (must start with '/') into components. -1 for an empty,
+ * "." or ".." component (a path from another cgroup namespace shows
+ * "/../..") or too many components. A lone "/" has none.
+ */
+static int split(const char *p, size_t len, struct comp *c, int max)
+{
+	int n = 0;
 	if (len == 0 || p[0] != '/')
 		return -1;
-	size_t prev_start = 0, prev_len = 0;
-	bool have_prev = false;
+	if (len == 1)
+		return 0;
 	size_t i = 1;
-	while (i < len) {
+	for (;;) {
 		size_t j = i;
 		while (j < len && p[j] != '/')
 			j++;
-		size_t clen = j - i;
-		if (clen == 0 && j < len)
-			return -1;                       /* "//" */
-		if ((clen == 1 && p[i] == '.') ||
-		    (clen == 2 && p[i] == '.' && p[i + 1] == '.'))
+		size_t cl = j - i;
+		if (cl == 0 || (cl == 1 && p[i] == '.') ||
+		    (cl == 2 && p[i] == '.' && p[i + 1] == '.') || n == max)
 			return -1;
-		if (have_prev && is_comp(p + prev_start, prev_len, "job_") &&
-		    is_comp(p + i, clen, "step_")) {
-			*job_end = prev_start + prev_len;
-			*step_end = j;
-			return 0;
-		}
-		prev_start = i;
-		prev_len = clen;
-		have_prev = clen > 0;
+		c[n].s = p + i;
+		c[n].len = cl;
+		n++;
+		if (j >= len)
+			break;
 		i = j + 1;
+		if (i == len)
+			break;              /* one trailing '/' */
 	}
-	return -1;
+	return n;
 }
 
-int sl_cg_find(const char *proc_root, pid_t pid, const char *cgroup_root,
-	       sl_cg_paths_t *out, char *msg, size_t msglen)
+/* The matched layout: indexes of the job and step components. */
+struct match {
+	int job, step;
+	bool sluid;                 /* job component is a SLUID */
+	uint32_t job_id, uid, step_id;
+	bool have_uid;
+};
+
+/* 0 matched; 1 not under Slurm's hierarchy at all; 2 an unknown layout
+ * under it. */
+static int match_layout(sl_cg_version_t v, const struct comp *c, int n,
+			struct match *m)
+{
+	bool anchor = false;
+	memset(m, 0, sizeof *m);
+	for (int i = 0; i < n; i++) {
+		if (v == SL_CG_V1) {
+			if (!is_v1_root(&c[i]))
+				continue;
+			anchor = true;
+			if (i + 3 < n && is_num_comp(&c[i + 1], "uid_", 0, &m->uid) &&
+			    is_num_comp(&c[i + 2], "job_", 1, &m->job_id) &&
+			    is_step_comp(&c[i + 3], &m->step_id)) {
+				m->have_uid = true;
+				m->job = i + 2;
+				m->step = i + 3;
+				return 0;
+			}
+		} else {
+			if (!is_scope(&c[i]))
+				continue;
+			anchor = true;
+			if (i + 2 >= n || !is_step_comp(&c[i + 2], &m->step_id))
+				continue;
+			if (is_num_comp(&c[i + 1], "job_", 1, &m->job_id)) {
+				m->job = i + 1;
+				m->step = i + 2;
+				return 0;
+			}
+			if (is_sluid(c[i + 1].s, c[i + 1].len)) {
+				m->sluid = true;
+				m->job = i + 1;
+				m->step = i + 2;
+				return 0;
+			}
+		}
+	}
+	return anchor ? 2 : 1;
+}
+
+static void step_name(uint32_t id, char *buf, size_t len)
+{
+	if (id == SL_CG_STEP_BATCH)
+		snprintf(buf, len, "batch");
+	else if (id == SL_CG_STEP_EXTERN)
+		snprintf(buf, len, "extern");
+	else if (id == SL_CG_STEP_INTERACTIVE)
+		snprintf(buf, len, "interactive");
+	else
+		snprintf(buf, len, "%" PRIu32, id);
+}
+
+/* The caller's checks. 0, or -1 with the message. */
+static int check_job(const sl_cg_job_t *want, const struct match *m,
+		     const struct comp *c, const char *file, const char *shown,
+		     char *msg, size_t msglen)
+{
+	char a[32], b[32];
+	if (!want)
+		return 0;
+	if (want->sluid && !is_sluid(want->sluid, strlen(want->sluid))) {
+		sl_cgi_printable(want->sluid, 40, a, sizeof a);
+		sl_cgi_msg(msg, msglen,
+			   "expected SLUID '%s' is not a SLUID ('s' and 13 base32 "
+			   "characters): refused", a);
+		return -1;
+	}
+	if (m->sluid && want->sluid &&
+	    (c[m->job].len != strlen(want->sluid) ||
+	     strncmp(c[m->job].s, want->sluid, c[m->job].len) != 0)) {
+		sl_cgi_msg(msg, msglen,
+			   "%s: cgroup '%s' is job %.*s's, not this job's (SLUID %s): "
+			   "refused", file, shown, (int)c[m->job].len, c[m->job].s,
+			   want->sluid);
+		return -1;
+	}
+	if (!m->sluid && want->check_job_id && m->job_id != want->job_id) {
+		sl_cgi_msg(msg, msglen,
+			   "%s: cgroup '%s' is job %" PRIu32 "'s, not job %" PRIu32
+			   "'s: refused", file, shown, m->job_id, want->job_id);
+		return -1;
+	}
+	if (want->check_step_id && m->step_id != want->step_id) {
+		step_name(m->step_id, a, sizeof a);
+		step_name(want->step_id, b, sizeof b);
+		sl_cgi_msg(msg, msglen,
+			   "%s: cgroup '%s' is step %s's, not step %s's: refused",
+			   file, shown, a, b);
+		return -1;
+	}
+	if (m->have_uid && want->check_uid && m->uid != (uint32_t)want->uid) {
+		sl_cgi_msg(msg, msglen,
+			   "%s: cgroup '%s' is uid %" PRIu32 "'s, not the job owner's "
+			   "(uid %lu): refused", file, shown, m->uid,
+			   (unsigned long)want->uid);
+		return -1;
+	}
+	return 0;
+}
+
+/* v2: does <dir>/cgroup.controllers list memory? */
+static bool v2_has_memory(const char *dir)
+{
+	char cpath[PATH_MAX], ctl[1024];
+	if (sl_cgi_join(cpath, sizeof cpath, dir, "cgroup.controllers") != 0)
+		return false;
+	ssize_t cl = sl_cgi_read_file(cpath, ctl, sizeof ctl);
+	if (cl < 0)
+		return false;
+	while (cl > 0 && (ctl[cl - 1] == '\n' || ctl[cl - 1] == ' '))
+		ctl[--cl] = '\0';
+	return list_has(ctl, (size_t)cl, ' ', "memory");
+}
+
+static int find(const char *proc_root, pid_t pid, const char *cgroup_root,
+		const sl_cg_job_t *want, sl_cg_paths_t *out, char *msg,
+		size_t msglen)
 {
 	char file[PATH_MAX];
 	char buf[8192];      /* a real one is well under 2 KiB */
-	char shown[160];
+	char shown[128];
 
 	if (!proc_root)
 		proc_root = DEFAULT_PROC_ROOT;
-	if (!cgroup_root)
-		cgroup_root = DEFAULT_CGROUP_ROOT;
-	memset(out, 0, sizeof *out);
 	if (pid <= 0) {
 		sl_cgi_msg(msg, msglen, "invalid task pid %ld", (long)pid);
 		return -1;
@@ -144,82 +374,94 @@ int sl_cg_find(const char *proc_root, pid_t pid, const char *cgroup_root,
 			break;
 		line = nl + 1;
 	}
+	if (!v1p && !v2p) {
+		sl_cgi_msg(msg, msglen,
+			   "%s has no memory controller line (neither 'N:memory:/path' nor "
+			   "'0::/path'): no memory cgroup controller for this task; is it "
+			   "mounted?", file);
+		return -1;
+	}
 
-	const char *p;
-	size_t plen;
+	sl_cg_version_t v = v1p ? SL_CG_V1 : SL_CG_V2;
+	const char *p = v1p ? v1p : v2p;
+	size_t plen = v1p ? v1len : v2len;
 	char base[PATH_MAX];
-	if (v1p) {
-		out->version = SL_CG_V1;
-		p = v1p;
-		plen = v1len;
-		if (sl_cgi_join(base, sizeof base, cgroup_root, "memory") != 0) {
+	if (cgroup_root) {
+		n = v == SL_CG_V1 ? sl_cgi_join(base, sizeof base, cgroup_root, "memory")
+				  : (snprintf(base, sizeof base, "%s", cgroup_root) <
+				     (int)sizeof base ? 0 : -1);
+		if (n != 0) {
 			sl_cgi_msg(msg, msglen, "cgroup root %s: path too long", cgroup_root);
 			return -1;
 		}
 	} else {
-		char cpath[PATH_MAX], ctl[1024];
-		bool v2mem = false;
-		if (v2p && sl_cgi_join(cpath, sizeof cpath, cgroup_root,
-				       "cgroup.controllers") == 0) {
-			ssize_t cl = sl_cgi_read_file(cpath, ctl, sizeof ctl);
-			if (cl >= 0) {
-				while (cl > 0 && (ctl[cl - 1] == '\n' || ctl[cl - 1] == ' '))
-					ctl[--cl] = '\0';
-				v2mem = list_has(ctl, (size_t)cl, ' ', "memory");
-			}
-		}
-		if (!v2mem) {
-			if (v2p)
-				sl_cgi_msg(msg, msglen,
-					   "%s has no v1 memory line and %s/cgroup.controllers does not list "
-					   "memory: no memory cgroup controller for this task; is the memory "
-					   "controller mounted (or cgroup_root= wrong), and is the task/cgroup "
-					   "plugin with ConstrainRAMSpace=yes enabled in slurm.conf/cgroup.conf?",
-					   file, cgroup_root);
-			else
-				sl_cgi_msg(msg, msglen,
-					   "%s has no memory controller line (neither 'N:memory:/path' nor "
-					   "'0::/path'): is the memory cgroup controller mounted?",
-					   file);
+		size_t strip;
+		if (sl_cgi_find_mount(proc_root, v, p, plen, base, sizeof base,
+				      &strip, msg, msglen) != 0)
 			return -1;
-		}
-		out->version = SL_CG_V2;
-		p = v2p;
-		plen = v2len;
-		n = snprintf(base, sizeof base, "%s", cgroup_root);
-		if (n < 0 || (size_t)n >= sizeof base) {
-			sl_cgi_msg(msg, msglen, "cgroup root %s: path too long", cgroup_root);
-			return -1;
-		}
+		p += strip;
+		plen -= strip;
+		if (plen == 0)
+			p = "/", plen = 1;
 	}
-
-	size_t job_end, step_end;
-	if (find_job_step(p, plen, &job_end, &step_end) != 0) {
-		char tmp[PATH_MAX];
-		size_t cl = plen < sizeof tmp - 1 ? plen : sizeof tmp - 1;
-		memcpy(tmp, p, cl);
-		tmp[cl] = '\0';
-		sl_cgi_printable(tmp, 120, shown, sizeof shown);
+	if (v == SL_CG_V2 && !v2_has_memory(base)) {
 		sl_cgi_msg(msg, msglen,
-			   "%s: %s cgroup '%s' has no job_*/step_* components: the task "
-			   "is not in a Slurm step cgroup; is the task/cgroup plugin enabled "
-			   "in slurm.conf (TaskPlugin=task/cgroup)?",
-			   file, out->version == SL_CG_V1 ? "memory" : "v2", shown);
-		memset(out, 0, sizeof *out);
+			   "%s has no v1 memory line and %s/cgroup.controllers does not "
+			   "list memory: no memory cgroup controller for this task; is the "
+			   "memory controller enabled%s, and ConstrainRAMSpace=yes in "
+			   "cgroup.conf?", file, base,
+			   cgroup_root ? " (or cgroup_root= wrong)" : "");
 		return -1;
 	}
 
+	char tmp[PATH_MAX];
+	size_t cl = plen < sizeof tmp - 1 ? plen : sizeof tmp - 1;
+	memcpy(tmp, p, cl);
+	tmp[cl] = '\0';
+	sl_cgi_printable(tmp, 100, shown, sizeof shown);
+	const char *vname = v == SL_CG_V1 ? "memory" : "v2";
+
+	struct comp c[MAX_COMPS];
+	int nc = split(p, plen, c, MAX_COMPS);
+	if (nc < 0) {
+		sl_cgi_msg(msg, msglen,
+			   "%s: %s cgroup '%s' is not a plain path below the mount (an "
+			   "empty, '.' or '..' component: another cgroup namespace?): "
+			   "refused", file, vname, shown);
+		return -1;
+	}
+	struct match m;
+	int mr = match_layout(v, c, nc, &m);
+	if (mr == 1) {
+		sl_cgi_msg(msg, msglen, "%s: %s cgroup '%s' is not inside %s: " NOT_CONFINED,
+			   file, vname, shown,
+			   v == SL_CG_V1 ? "Slurm's /slurm[_NODE]/uid_U/job_J/step_S"
+					 : "slurmstepd's [NODE_]slurmstepd.scope");
+		return -1;
+	}
+	if (mr == 2) {
+		sl_cgi_msg(msg, msglen,
+			   "%s: %s cgroup '%s' is not a Slurm job step layout swaplimit "
+			   "knows; " KNOWN_LAYOUTS "; S = N, N+HETCOMP, batch, extern, "
+			   "interactive: refused", file, vname, shown);
+		return -1;
+	}
+	if (check_job(want, &m, c, file, shown, msg, msglen) != 0)
+		return -1;
+
+	size_t job_end = (size_t)(c[m.job].s + c[m.job].len - p);
+	size_t step_end = (size_t)(c[m.step].s + c[m.step].len - p);
+	out->version = v;
 	n = snprintf(out->job_dir, sizeof out->job_dir, "%s%.*s", base,
 		     (int)job_end, p);
-	int m = snprintf(out->step_dir, sizeof out->step_dir, "%s%.*s", base,
+	int k = snprintf(out->step_dir, sizeof out->step_dir, "%s%.*s", base,
 			 (int)step_end, p);
-	if (n < 0 || (size_t)n >= sizeof out->job_dir || m < 0 ||
-	    (size_t)m >= sizeof out->step_dir) {
+	if (n < 0 || (size_t)n >= sizeof out->job_dir || k < 0 ||
+	    (size_t)k >= sizeof out->step_dir) {
 		sl_cgi_msg(msg, msglen, "%s: cgroup path too long", file);
-		memset(out, 0, sizeof *out);
 		return -1;
 	}
-	if (out->version == SL_CG_V2) {
+	if (v == SL_CG_V2) {
 		/* Slurm writes the step's limits in step_Y/user when it exists. */
 		char user[PATH_MAX];
 		if (sl_cgi_join(user, sizeof user, out->step_dir, "user") == 0 &&
@@ -230,13 +472,40 @@ int sl_cg_find(const char *proc_root, pid_t pid, const char *cgroup_root,
 			      : !sl_cgi_is_dir(out->step_dir) ? out->step_dir
 			      : NULL;
 	if (missing) {
+		char pdir[PATH_MAX];
+		bool gone = snprintf(pdir, sizeof pdir, "%s/%ld", proc_root,
+				     (long)pid) < (int)sizeof pdir &&
+			    !sl_cgi_is_dir(pdir);
 		sl_cgi_printable(missing, 150, shown, sizeof shown);
-		sl_cgi_msg(msg, msglen,
-			   "%s names cgroup %s, which is not a directory: the task exited, "
-			   "or cgroup_root=%s is not where the memory controller is mounted",
-			   file, shown, cgroup_root);
-		memset(out, 0, sizeof *out);
+		if (gone || !cgroup_root)
+			sl_cgi_msg(msg, msglen,
+				   "%s names cgroup %s, which is not a directory: the task "
+				   "exited%s", file, shown,
+				   gone ? "" : " (its cgroup was removed)");
+		else
+			sl_cgi_msg(msg, msglen,
+				   "%s names cgroup %s, which is not a directory: the task "
+				   "exited, or cgroup_root=%s is not where the memory "
+				   "controller is mounted", file, shown, cgroup_root);
 		return -1;
 	}
 	return 0;
+}
+
+int sl_cg_find_job(const char *proc_root, pid_t pid, const char *cgroup_root,
+		   const sl_cg_job_t *job, sl_cg_paths_t *out, char *msg,
+		   size_t msglen)
+{
+	memset(out, 0, sizeof *out);
+	int rc = find(proc_root, pid, cgroup_root, job, out, msg, msglen);
+	if (rc != 0)
+		memset(out, 0, sizeof *out);
+	return rc;
+}
+
+int sl_cg_find(const char *proc_root, pid_t pid, const char *cgroup_root,
+	       sl_cg_paths_t *out, char *msg, size_t msglen)
+{
+	return sl_cg_find_job(proc_root, pid, cgroup_root, NULL, out, msg,
+			      msglen);
 }

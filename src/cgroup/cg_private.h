@@ -92,4 +92,17 @@ void sl_cgi_io_msg(char *msg, size_t msglen, const char *verb,
 int sl_cgi_read_value(sl_cg_version_t v, const char *dir, const char *name,
 		      uint64_t *out, char *msg, size_t msglen);
 
+/*
+ * From <proc_root>/self/mountinfo, the mount through which this process
+ * reaches the task's cgroup path[0..plen): v1 a "cgroup" mount whose super
+ * options hold "memory", v2 a "cgroup2" mount; of those whose root (field
+ * 4) is a prefix of path, the deepest root (the first of equals). Sets mnt
+ * (the mount point) and *strip (how many leading bytes of path the
+ * mount's root covers). 0, or -1 with a message: file unreadable, no such
+ * mount, or the path outside every such mount's root.
+ */
+int sl_cgi_find_mount(const char *proc_root, sl_cg_version_t v,
+		      const char *path, size_t plen, char *mnt, size_t mntlen,
+		      size_t *strip, char *msg, size_t msglen);
+
 #endif

@@ -25,8 +25,8 @@ typedef enum { SL_CG_V1 = 1, SL_CG_V2 = 2 } sl_cg_version_t;
 typedef struct {
 	sl_cg_version_t version;
 	/* Absolute directories. v1: .../job_X and .../job_X/step_Y.
-	 * v2: .../job_X and .../job_X/step_Y/user (where Slurm writes its
-	 * limits), or .../job_X/step_Y when there is no user/ child. */
+	 * v2: .../<job_X or SLUID> and .../step_Y/user (where Slurm writes
+	 * its limits), or .../step_Y when there is no user/ child. */
 	char job_dir[PATH_MAX];
 	char step_dir[PATH_MAX];
 } sl_cg_paths_t;
@@ -34,18 +34,59 @@ typedef struct {
 /*
  * Locate the memory cgroups of task `pid` by reading
  * <proc_root>/<pid>/cgroup (never by rebuilding Slurm's path).
- * cgroup_root is the cgroup mount point (/sys/fs/cgroup); v1 memory lives
- * in <cgroup_root>/memory, v2 in <cgroup_root> itself. NULL proc_root /
- * cgroup_root mean /proc and /sys/fs/cgroup.
- * v1 when a line's controller list holds "memory"; else v2 when there is a
- * "0::" line and <cgroup_root>/cgroup.controllers lists memory. The job
- * and step are the first path components job_X directly followed by
- * step_Y; both directories must exist.
- * Returns 0, or -1 with a message naming the file and the reason (and *out
- * zeroed).
+ * NULL proc_root means /proc.
+ * Version: v1 when a line's controller list holds "memory", else v2 when
+ * there is a "0::" line (and the v2 mount's cgroup.controllers lists
+ * memory).
+ * Mount: cgroup_root NULL: from <proc_root>/self/mountinfo, the v1
+ * "cgroup" mount whose super options hold memory, or the "cgroup2" mount
+ * (the mount's root, field 4, is cut off the task's path). cgroup_root
+ * given: v1 memory is <cgroup_root>/memory, v2 <cgroup_root> itself.
+ * Layouts recognised (anything else is refused):
+ *   v1  .../slurm[_<node>]/uid_<uid>/job_<id>/step_<s>[/task_<n>]
+ *       (Slurm 22.05 to 26.05)
+ *   v2  .../<slice>/[<node>_]slurmstepd.scope/<job>/step_<s>[/user/task_<n>]
+ *       <job> = job_<id> (22.05 to 25.11; 26.05 with CgroupJobIdPaths=yes)
+ *       or the job's SLUID, "s" + 13 Crockford base32 (26.05 default);
+ *       <slice> is system.slice or CgroupSlice (25.11+)
+ *   <s> = <n>, <n>+<het component>, batch, extern or interactive.
+ * job_dir is .../job_<id> (or .../<SLUID>); step_dir is .../step_<s>, on
+ * v2 .../step_<s>/user (where Slurm writes the step's limits) when that
+ * directory exists. Both must be directories.
+ * Returns 0, or -1 with a message naming the file and the cause (task
+ * exited; no memory controller; task not in Slurm's job cgroups;
+ * unrecognised layout, quoted) and *out zeroed.
  */
 int sl_cg_find(const char *proc_root, pid_t pid, const char *cgroup_root,
 	       sl_cg_paths_t *out, char *msg, size_t msglen);
+
+/* S_JOB_STEPID values of Slurm's special steps (slurm.h). */
+#define SL_CG_STEP_INTERACTIVE 0xfffffffaU
+#define SL_CG_STEP_BATCH       0xfffffffbU
+#define SL_CG_STEP_EXTERN      0xfffffffcU
+
+/* What the caller knows of the task's job: sl_cg_find_job() refuses a
+ * cgroup that is not that job's. Each check is optional. */
+typedef struct {
+	bool check_job_id;
+	uint32_t job_id;        /* S_JOB_ID: must equal job_<id> (v1, v2) */
+	bool check_step_id;
+	uint32_t step_id;       /* S_JOB_STEPID: step_<id>[+<comp>], step_batch... */
+	bool check_uid;
+	uid_t uid;              /* S_JOB_UID: must equal v1 uid_<uid> */
+	/* The job's SLUID ("s" + 13 characters, Slurm 26.05+), from a
+	 * source the user cannot forge (the job prolog's SLURM_JOB_SLUID),
+	 * or NULL. Given: a SLUID job directory must be exactly this one.
+	 * NULL: any SLUID-shaped directory is accepted (a job_<id> one is
+	 * still checked against job_id). */
+	const char *sluid;
+} sl_cg_job_t;
+
+/* sl_cg_find() plus the checks in *job (NULL: none, = sl_cg_find()). A
+ * mismatch is -1 with a message naming both values. */
+int sl_cg_find_job(const char *proc_root, pid_t pid, const char *cgroup_root,
+		   const sl_cg_job_t *job, sl_cg_paths_t *out, char *msg,
+		   size_t msglen);
 
 /* Read a cgroup's RAM limit (v1 memory.limit_in_bytes, v2 memory.max).
  * SL_CG_UNLIMITED when there is none: v2 "max", v1 any value >=

@@ -3,11 +3,13 @@
  * (tests/unit/test_cgroup_*.c). Everything lives under one mkdtemp()
  * directory:
  *   <root>/proc/<pid>/cgroup   a fake /proc (proc_root = <root>/proc)
+ *   <root>/proc/self/mountinfo a fake mount table (for cgroup_root = NULL)
  *   <root>/cg/...              a fake cgroup mount (cgroup_root = <root>/cg)
  * Layouts:
  *   v1        cg/memory/slurm_node1/uid_1000/job_5/step_0/task_0
  *   v2 22.05  cg/system.slice/slurmstepd.scope/job_5/step_0/user/task_0
  *   v2 newer  cg/system.slice/node1_slurmstepd.scope/job_5/step_batch/user/task_0
+ *   v2 26.05  cg/system.slice/node1_slurmstepd.scope/s8X5M8RBXF7R00/step_0/user/task_0
  */
 #ifndef SWAPLIMIT_CG_FIXTURE_H
 #define SWAPLIMIT_CG_FIXTURE_H
@@ -37,6 +39,10 @@
 #define FX_V2N_JOB "/system.slice/node1_slurmstepd.scope/job_5"
 #define FX_V2N_STEP FX_V2N_JOB "/step_batch"
 #define FX_V2N_TASK FX_V2N_STEP "/user/task_0"
+#define FX_SLUID "s8X5M8RBXF7R00"
+#define FX_V2S_JOB "/system.slice/node1_slurmstepd.scope/" FX_SLUID
+#define FX_V2S_STEP FX_V2S_JOB "/step_0"
+#define FX_V2S_TASK FX_V2S_STEP "/user/task_0"
 
 /* snprintf that aborts on truncation (and keeps -Wformat-truncation quiet). */
 static FX_UNUSED void fx_fmt(char *out, size_t size, const char *fmt, ...)
@@ -181,6 +187,16 @@ static FX_UNUSED void fx_proc_v2(const fx_t *f, int pid, const char *path)
 	char c[PATH_MAX + 8];
 	fx_fmt(c, sizeof c, "0::%s\n", path);
 	fx_proc(f, pid, c);
+}
+
+/* <root>/proc/self/mountinfo = content */
+static FX_UNUSED void fx_mountinfo(const fx_t *f, const char *content)
+{
+	char d[PATH_MAX], p[PATH_MAX];
+	fx_fmt(d, sizeof d, "%s/self", f->proc);
+	fx_mkdirs(d);
+	fx_fmt(p, sizeof p, "%s/mountinfo", d);
+	fx_put(p, content);
 }
 
 /* cg/memory<rel>/<name> = value */

@@ -3,6 +3,7 @@
  * See plugin_args.h.
  */
 #include "plugin_args.h"
+#include "size.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,10 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define ACCEPTED_KEYS "rules=, config=, cgroup_root=, record_dir="
+#define ACCEPTED_KEYS "rules=, config=, cgroup_root=, record_dir=, fallback="
 
 static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -37,6 +39,7 @@ void sl_args_free(sl_args_t *args)
 	free(args->config);
 	free(args->cgroup_root);
 	free(args->record_dir);
+	free(args->fallback);
 	memset(args, 0, sizeof(*args));
 }
 
@@ -64,6 +67,7 @@ int sl_args_parse(int argc, char *const argv[], sl_args_t *out, char *msg,
 		{ "config", offsetof(sl_args_t, config), true },
 		{ "cgroup_root", offsetof(sl_args_t, cgroup_root), true },
 		{ "record_dir", offsetof(sl_args_t, record_dir), true },
+		{ "fallback", offsetof(sl_args_t, fallback), false },
 	};
 
 	memset(out, 0, sizeof(*out));
@@ -156,6 +160,20 @@ int sl_args_parse(int argc, char *const argv[], sl_args_t *out, char *msg,
 			"add exactly one (accepted keys: " ACCEPTED_KEYS ")");
 		goto fail;
 	}
+	out->fallback_bytes = 0;      /* the most restrictive */
+	if (out->fallback) {
+		if (strcasecmp(out->fallback, "none") == 0) {
+			out->fallback_bytes = UINT64_MAX;
+		} else if (strcasecmp(out->fallback, "unlimited") == 0 ||
+			   sl_size_parse(out->fallback, &out->fallback_bytes) != 0) {
+			set_msg(msg, msglen,
+				"plugin argument 'fallback=%.60s': expected a size "
+				"(e.g. 0, 512M, 1GiB) or none: the swap a step gets "
+				"when a rule cannot be decided",
+				out->fallback);
+			goto fail;
+		}
+	}
 	if (!out->cgroup_root && !(out->cgroup_root = strdup(SL_DEFAULT_CGROUP_ROOT)))
 		goto oom;
 	if (!out->record_dir && !(out->record_dir = strdup(SL_DEFAULT_RECORD_DIR)))
@@ -186,7 +204,8 @@ static void file_error(sl_error_t *err, const char *path, const char *what,
 
 /* Read a whole regular file of at most SL_RULES_FILE_MAX bytes. Returns a
  * malloc'ed buffer (NUL-terminated for convenience; *len excludes it). */
-static char *read_rules_file(const char *path, size_t *len, sl_error_t *err)
+static char *read_rules_file(const char *path, unsigned flags, size_t *len,
+			     sl_error_t *err)
 {
 	struct stat st;
 	char *buf = NULL;
@@ -207,6 +226,16 @@ static char *read_rules_file(const char *path, size_t *len, sl_error_t *err)
 		file_error(err, path, "read", 0);
 		snprintf(err->message, sizeof(err->message),
 			 "rules file %s is not a regular file", path);
+		goto fail;
+	}
+	if ((flags & SL_LOAD_ROOT_OWNED) &&
+	    (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))) {
+		file_error(err, path, "read", 0);
+		snprintf(err->message, sizeof(err->message),
+			 "rules file %s refused: %s (it decides every job's "
+			 "swap: chown root and chmod go-w it)",
+			 path, st.st_uid != 0 ? "not owned by root"
+					      : "writable by its group or others");
 		goto fail;
 	}
 	if (st.st_size > (off_t)SL_RULES_FILE_MAX) {
@@ -270,11 +299,20 @@ fail:
 
 sl_rules_t *sl_args_load_rules(const sl_args_t *args, sl_error_t *err)
 {
+	return sl_args_load_rules_ex(args, 0, NULL, NULL, err);
+}
+
+sl_rules_t *sl_args_load_rules_ex(const sl_args_t *args, unsigned flags,
+				  char **text_out, size_t *len_out,
+				  sl_error_t *err)
+{
 	sl_rules_t *r;
 	char *text;
 	size_t len = 0;
 
 	memset(err, 0, sizeof(*err));
+	if (text_out)
+		*text_out = NULL;
 	if (!args || (!args->rules && !args->config) ||
 	    (args->rules && args->config)) {
 		snprintf(err->source, sizeof(err->source), "arguments");
@@ -282,14 +320,31 @@ sl_rules_t *sl_args_load_rules(const sl_args_t *args, sl_error_t *err)
 			 "exactly one of rules= and config= is needed");
 		return NULL;
 	}
-	if (args->rules)
-		return sl_rules_compile(args->rules, strlen(args->rules),
-					"rules", false, err);
+	if (args->rules) {
+		r = sl_rules_compile(args->rules, strlen(args->rules),
+				     "rules", false, err);
+		if (r && text_out) {
+			len = strlen(args->rules);
+			*text_out = strdup(args->rules);
+			if (!*text_out) {
+				sl_rules_free(r);
+				file_error(err, "rules", "copy", ENOMEM);
+				return NULL;
+			}
+			*len_out = len;
+		}
+		return r;
+	}
 
-	text = read_rules_file(args->config, &len, err);
+	text = read_rules_file(args->config, flags, &len, err);
 	if (!text)
 		return NULL;
 	r = sl_rules_compile(text, len, args->config, true, err);
-	free(text);
+	if (r && text_out) {
+		*text_out = text;
+		*len_out = len;
+	} else {
+		free(text);
+	}
 	return r;
 }

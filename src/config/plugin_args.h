@@ -11,6 +11,7 @@
 #define SWAPLIMIT_PLUGIN_ARGS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "rules.h"
 
 #define SL_DEFAULT_CGROUP_ROOT "/sys/fs/cgroup"
@@ -23,6 +24,8 @@ typedef struct {
 	char *config;       /* config=PATH, or NULL */
 	char *cgroup_root;  /* cgroup_root=PATH (default SL_DEFAULT_CGROUP_ROOT) */
 	char *record_dir;   /* record_dir=PATH (default SL_DEFAULT_RECORD_DIR) */
+	char *fallback;     /* fallback=SIZE|none, as written (or NULL) */
+	uint64_t fallback_bytes;  /* its value: 0 by default, UINT64_MAX none */
 } sl_args_t;
 
 /*
@@ -43,6 +46,16 @@ void sl_args_free(sl_args_t *args);
  * line 0 naming the path and errno.
  */
 sl_rules_t *sl_args_load_rules(const sl_args_t *args, sl_error_t *err);
+
+/* As sl_args_load_rules(), with options:
+ *   SL_LOAD_ROOT_OWNED  refuse a config= file that is not owned by root
+ *                       or is writable by its group or by others (the
+ *                       plugin: the file decides every job's limits);
+ * and, when text is not NULL and the rules compiled, a malloc'ed copy of
+ * the text compiled (*text, *len; NUL-terminated) for the caller to keep. */
+#define SL_LOAD_ROOT_OWNED 1u
+sl_rules_t *sl_args_load_rules_ex(const sl_args_t *args, unsigned flags,
+				  char **text, size_t *len, sl_error_t *err);
 
 /*
  * Find swaplimit's line in a plugstack.conf (the first non-comment line

@@ -78,6 +78,7 @@ void sl_out_str(sl_out_t *o, const char *s);
 void sl_out_u64(sl_out_t *o, uint64_t v);
 void sl_out_dec(sl_out_t *o, sl_dec_t d);     /* "1.25", "50" */
 void sl_out_size(sl_out_t *o, uint64_t bytes); /* as sl_size_format() */
+void sl_out_size_finite(sl_out_t *o, uint64_t bytes); /* never "unlimited" */
 
 /* ---- compiled rules ---- */
 

@@ -32,6 +32,11 @@ void sl_bound_free(sl_bound_t *b)
 	free(b);
 }
 
+const sl_rules_t *sl_bound_rules(const sl_bound_t *b)
+{
+	return b ? b->rules : NULL;
+}
+
 static bool listed(const struct sl_cond *c, const char *name)
 {
 	size_t i;
@@ -44,31 +49,53 @@ static bool listed(const struct sl_cond *c, const char *name)
 	return false;
 }
 
-static bool cond_matches(const sl_bound_t *b, const struct sl_cond *c,
-			 const sl_facts_t *f)
+/* A condition's answer: no, yes, or cannot tell (a fact it needs is
+ * unknown). */
+enum tri { T_NO = 0, T_YES, T_UNKNOWN };
+
+static enum tri known(bool matched, bool unknown)
+{
+	if (matched)
+		return T_YES;
+	return unknown ? T_UNKNOWN : T_NO;
+}
+
+static enum tri cond_matches(const sl_bound_t *b, const struct sl_cond *c,
+			     const sl_facts_t *f)
 {
 	size_t i;
 
 	switch (c->kind) {
 	case SL_COND_DEFAULT:
-		return true;
+		return T_YES;
 	case SL_COND_HOST:
-		return b->host_match[c->host_index];
+		return b->host_match[c->host_index] ? T_YES : T_NO;
 	case SL_COND_PARTITION:
-		return listed(c, f->partition);
+		return known(listed(c, f->partition), f->partition_unknown);
 	case SL_COND_USER:
-		return listed(c, f->user);
+		return known(listed(c, f->user), f->user_unknown);
 	case SL_COND_ACCOUNT:
-		return listed(c, f->account);
+		return known(listed(c, f->account), f->account_unknown);
 	case SL_COND_GROUP:
-		if (!f->groups)
-			return false;
-		for (i = 0; i < f->ngroups; i++)
+		/* A group we know of decides "yes"; "no" only when every
+		 * group of the user is known. */
+		for (i = 0; f->groups && i < f->ngroups; i++)
 			if (listed(c, f->groups[i]))
-				return true;
-		return false;
+				return T_YES;
+		return f->groups_unknown ? T_UNKNOWN : T_NO;
 	}
-	return false;
+	return T_NO;
+}
+
+static const char *cond_fact(enum sl_cond_kind k)
+{
+	switch (k) {
+	case SL_COND_PARTITION: return "partition";
+	case SL_COND_USER:      return "user name";
+	case SL_COND_GROUP:     return "groups";
+	case SL_COND_ACCOUNT:   return "account";
+	default:                return "?";
+	}
 }
 
 /* The base of a percent: the node's swap or the job's RAM limit. */
@@ -78,7 +105,8 @@ static uint64_t pct_base(const struct sl_amount *a, const sl_facts_t *f)
 }
 
 /* floor(amount x count) in bytes, saturated. A percent of an unlimited
- * base is unlimited (unless the percent is 0). */
+ * RAM limit is unlimited (unless the percent is 0); the node's swap is
+ * always a finite size (2^64-1 bytes included). */
 static uint64_t amount_bytes(const struct sl_amount *a, const sl_facts_t *f,
 			     uint64_t count, bool *sat)
 {
@@ -88,7 +116,8 @@ static uint64_t amount_bytes(const struct sl_amount *a, const sl_facts_t *f,
 		return sl_muldiv_sat((unsigned __int128)a->dec.mant * a->unit->bytes,
 				     count, sl_pow10(a->dec.scale), sat);
 	base = pct_base(a, f);
-	if (base == UINT64_MAX && a->dec.mant && count) {
+	if (a->kind == SL_AMOUNT_PCT_MEM && base == UINT64_MAX &&
+	    a->dec.mant && count) {
 		*sat = true;
 		return UINT64_MAX;
 	}
@@ -105,9 +134,13 @@ static void out_amount(sl_out_t *o, const struct sl_amount *a,
 		sl_out_str(o, a->unit->name);
 		return;
 	}
-	sl_out_str(o, a->kind == SL_AMOUNT_PCT_MEM ? "% of RAM limit " :
-		   "% of node swap ");
-	sl_out_size(o, pct_base(a, f));
+	if (a->kind == SL_AMOUNT_PCT_MEM) {
+		sl_out_str(o, "% of RAM limit ");
+		sl_out_size(o, f->mem_bytes);
+	} else {
+		sl_out_str(o, "% of node swap ");
+		sl_out_size_finite(o, f->node_swap_bytes);
+	}
 }
 
 static void out_result(sl_out_t *o, uint64_t bytes, bool sat)
@@ -115,7 +148,7 @@ static void out_result(sl_out_t *o, uint64_t bytes, bool sat)
 	if (sat && bytes == UINT64_MAX)
 		sl_out_str(o, "unlimited (saturated)");
 	else
-		sl_out_size(o, bytes);
+		sl_out_size_finite(o, bytes);
 }
 
 /* A prop's value: "250MiB", or "5% of node swap 64GiB = 3435973836B (~3.20GiB)". */
@@ -180,10 +213,10 @@ static void limited(const struct sl_term *t, const sl_facts_t *f,
 			out_prop(&o, &t->max_swap, f, v, s2);
 		} else if (t->has_max) {
 			sl_out_str(&o, "the node's swap ");
-			sl_out_size(&o, cap);
+			sl_out_size_finite(&o, cap);
 		} else {
 			sl_out_str(&o, "max_swap ");
-			sl_out_size(&o, cap);
+			sl_out_size_finite(&o, cap);
 			sl_out_str(&o, " (the node's swap)");
 		}
 		total = cap;
@@ -208,13 +241,36 @@ void sl_eval(const sl_bound_t *b, const sl_facts_t *f, sl_result_t *out)
 	r = b->rules;
 	for (i = 0; i < r->nterms; i++) {
 		const struct sl_term *t = &r->terms[i];
+		const struct sl_cond *unknown = NULL;
+		bool no = false;
 
-		for (j = 0; j < t->nconds; j++)
-			if (!cond_matches(b, &t->conds[j], f))
-				break;
-		if (j < t->nconds)
+		/* A term is out when any condition is decidedly false; it is
+		 * undecidable when none is false but one cannot be told. */
+		for (j = 0; j < t->nconds && !no; j++) {
+			enum tri m = cond_matches(b, &t->conds[j], f);
+
+			if (m == T_NO)
+				no = true;
+			else if (m == T_UNKNOWN && !unknown)
+				unknown = &t->conds[j];
+		}
+		if (no)
 			continue;
 		out->term = i + 1;
+		if (unknown) {
+			sl_out_t o;
+
+			out->outcome = SL_UNDECIDABLE;
+			sl_out_init(&o, out->why, sizeof(out->why));
+			sl_out_str(&o, "term ");
+			sl_out_u64(&o, i + 1);
+			sl_out_str(&o, " cannot be decided: the job's ");
+			sl_out_str(&o, cond_fact(unknown->kind));
+			sl_out_str(&o, unknown->kind == SL_COND_GROUP
+					       ? " are not all known"
+					       : " is unknown");
+			return;
+		}
 		if (t->none) {
 			out->outcome = SL_UNLIMITED;
 			out->swap_bytes = UINT64_MAX;
@@ -225,6 +281,22 @@ void sl_eval(const sl_bound_t *b, const sl_facts_t *f, sl_result_t *out)
 		return;
 	}
 	strcpy(out->why, "no term matched: the swap limit Slurm sets stays");
+}
+
+unsigned sl_rules_uses(const sl_rules_t *r)
+{
+	unsigned u = 0;
+
+	for (size_t i = 0; r && i < r->nterms; i++)
+		for (size_t j = 0; j < r->terms[i].nconds; j++)
+			switch (r->terms[i].conds[j].kind) {
+			case SL_COND_USER:      u |= SL_USES_USER; break;
+			case SL_COND_GROUP:     u |= SL_USES_GROUP; break;
+			case SL_COND_PARTITION: u |= SL_USES_PARTITION; break;
+			case SL_COND_ACCOUNT:   u |= SL_USES_ACCOUNT; break;
+			default: break;
+			}
+	return u;
 }
 
 const char *sl_result_term_text(const sl_bound_t *b, const sl_result_t *res)

@@ -79,15 +79,27 @@ const char *sl_rules_warning(const sl_rules_t *rules, size_t i);
  */
 sl_bound_t *sl_rules_bind(const sl_rules_t *rules, const char *node);
 void sl_bound_free(sl_bound_t *bound);
+/* The rules a bound set was made from. */
+const sl_rules_t *sl_bound_rules(const sl_bound_t *bound);
 
-/* The job's facts on one node. Unknown strings are NULL: a condition on an
- * unknown fact does not match. */
+/*
+ * The job's facts on one node. A NULL string is a fact the job does not
+ * have (no account): a condition on it does not match. A fact that could
+ * not be found out (no prolog record, an NSS failure) is flagged
+ * *_unknown: a condition that depends on it cannot be decided, and
+ * evaluation stops there with SL_UNDECIDABLE instead of falling through to
+ * a later term (see docs/rules.md, "Facts that cannot be known").
+ */
 typedef struct {
 	const char *partition;
 	const char *user;
 	const char *const *groups;   /* the user's groups (names) */
 	size_t ngroups;
 	const char *account;
+	bool partition_unknown;      /* no trusted record of the partition */
+	bool account_unknown;        /* no trusted record of the account */
+	bool user_unknown;           /* the user's name could not be looked up */
+	bool groups_unknown;         /* some group could not be looked up */
 	uint64_t cpus;               /* CPUs of the job (step) on this node */
 	uint64_t tasks;              /* tasks of the job (step) on this node */
 	uint64_t mem_bytes;          /* RAM limit on this node, or SL_UNLIMITED_BYTES */
@@ -98,11 +110,15 @@ typedef enum {
 	SL_NO_MATCH = 0,   /* no term matched: leave the limits as Slurm set them */
 	SL_UNLIMITED,      /* `none`: no swap limit at all */
 	SL_LIMITED,        /* swap_bytes of swap */
+	SL_UNDECIDABLE,    /* term `term` needs a fact that is unknown: no
+			    * term is chosen (the caller applies its fallback) */
 } sl_outcome_t;
 
 typedef struct {
 	sl_outcome_t outcome;
-	size_t term;                 /* 1-based matching term, 0 when none */
+	size_t term;                 /* 1-based matching term (SL_UNDECIDABLE:
+				      * the term that could not be decided),
+				      * 0 when none */
 	uint64_t swap_bytes;         /* the allowance when SL_LIMITED;
 				      * SL_UNLIMITED_BYTES when SL_UNLIMITED,
 				      * 0 when SL_NO_MATCH */
@@ -114,6 +130,15 @@ typedef struct {
 /* Evaluate: first term whose conditions all match wins. Allocates nothing.
  * `bound` comes from sl_rules_bind() for the node the facts are about. */
 void sl_eval(const sl_bound_t *bound, const sl_facts_t *facts, sl_result_t *out);
+
+/* Which facts the rules look at: SL_USES_USER when a user() condition
+ * exists, SL_USES_GROUP for group(), SL_USES_PARTITION, SL_USES_ACCOUNT.
+ * A caller need not find out (look up) a fact the rules never use. */
+#define SL_USES_USER      1u
+#define SL_USES_GROUP     2u
+#define SL_USES_PARTITION 4u
+#define SL_USES_ACCOUNT   8u
+unsigned sl_rules_uses(const sl_rules_t *rules);
 
 /* The term text of the result's term, or NULL when nothing matched. */
 const char *sl_result_term_text(const sl_bound_t *bound, const sl_result_t *res);

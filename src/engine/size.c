@@ -223,12 +223,18 @@ void sl_out_dec(sl_out_t *o, sl_dec_t d)
  */
 void sl_out_size(sl_out_t *o, uint64_t bytes)
 {
-	size_t i;
-
 	if (bytes == UINT64_MAX) {
 		sl_out_str(o, "unlimited");
 		return;
 	}
+	sl_out_size_finite(o, bytes);
+}
+
+/* 2^64-1 is a legal size too (a node's swap, a result): shown exactly. */
+void sl_out_size_finite(sl_out_t *o, uint64_t bytes)
+{
+	size_t i;
+
 	for (i = sizeof(units) / sizeof(units[0]); i-- > 1;) {
 		unsigned __int128 h = (unsigned __int128)bytes * 100;
 		uint64_t hund;
@@ -276,6 +282,17 @@ char *sl_size_format(uint64_t bytes, char *buf, size_t size)
 		return buf;
 	sl_out_init(&o, buf, size);
 	sl_out_size(&o, bytes);
+	return buf;
+}
+
+char *sl_size_format_finite(uint64_t bytes, char *buf, size_t size)
+{
+	sl_out_t o;
+
+	if (!buf || !size)
+		return buf;
+	sl_out_init(&o, buf, size);
+	sl_out_size_finite(&o, bytes);
 	return buf;
 }
 

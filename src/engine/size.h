@@ -26,6 +26,10 @@ uint64_t sl_sat_mul(uint64_t a, uint64_t b);
  */
 char *sl_size_format(uint64_t bytes, char *buf, size_t size);
 
+/* The same for a finite quantity: UINT64_MAX is 18446744073709551615B
+ * (~16384.00PiB), never "unlimited". */
+char *sl_size_format_finite(uint64_t bytes, char *buf, size_t size);
+
 /* A buffer long enough for any sl_size_format() result
  * ("18446744073709551614B (~16384.00PiB)" is the longest). */
 #define SL_SIZE_BUF 48

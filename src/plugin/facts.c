@@ -80,10 +80,19 @@ int sl_count_cpu_list(const char *list, uint64_t *count)
 	return 0;
 }
 
+/* getpwuid_r/getgrgid_r: 0 with no result, or one of the errors POSIX
+ * allows for "not found", is an answer; anything else (EIO, a dead LDAP
+ * server, ERANGE past the cap) is a failure: the name is then unknown. */
+static bool not_found(int rc)
+{
+	return rc == 0 || rc == ENOENT || rc == ESRCH || rc == EBADF ||
+	       rc == EPERM;
+}
+
 /*
  * Run a getpwuid_r/getgrgid_r-style lookup with a growing buffer.
- * Returns 1 found (name copied into *name), 0 no such id or lookup failed,
- * -1 out of memory.
+ * Returns 1 found (name copied into *name), 0 no such id, 2 the lookup
+ * failed, -1 out of memory.
  */
 static int lookup_user(uid_t uid, char **name)
 {
@@ -105,7 +114,7 @@ static int lookup_user(uid_t uid, char **name)
 		}
 		if (rc != 0 || !res || !pw.pw_name) {
 			free(buf);
-			return 0;
+			return not_found(rc) ? 0 : 2;
 		}
 		*name = strdup(pw.pw_name);
 		free(buf);
@@ -133,7 +142,7 @@ static int lookup_group(gid_t gid, char **name)
 		}
 		if (rc != 0 || !res || !gr.gr_name) {
 			free(buf);
-			return 0;
+			return not_found(rc) ? 0 : 2;
 		}
 		*name = strdup(gr.gr_name);
 		free(buf);
@@ -168,8 +177,10 @@ int sl_names_resolve(uid_t uid, gid_t gid, const gid_t *sup, size_t nsup,
 	rc = lookup_user(uid, &out->user);
 	if (rc < 0)
 		goto oom;
-	if (rc == 0)
+	if (rc != 1)
 		out->unresolved++;
+	if (rc == 2)
+		out->user_failed = true;
 
 	/* Primary group first, then the supplementary ones, each once. */
 	ids = calloc(nsup + 1, sizeof(*ids));
@@ -194,8 +205,10 @@ int sl_names_resolve(uid_t uid, gid_t gid, const gid_t *sup, size_t nsup,
 			free(ids);
 			goto oom;
 		}
-		if (rc == 0) {
+		if (rc != 1) {
 			out->unresolved++;
+			if (rc == 2)
+				out->groups_failed = true;
 			continue;
 		}
 		out->groups[out->ngroups++] = name;
@@ -208,47 +221,61 @@ oom:
 	return -1;
 }
 
-static uint64_t max_u64(uint64_t a, uint64_t b)
+/* One "N" or "N(xR)" entry of a Slurm CPU count list at *p. */
+static int cpus_entry(const char **p, uint64_t *n, uint64_t *reps)
 {
-	return a > b ? a : b;
-}
-
-static uint64_t result_bytes(const sl_result_t *r)
-{
-	return r->outcome == SL_LIMITED ? r->swap_bytes : SL_UNLIMITED_BYTES;
-}
-
-void sl_decide(const sl_bound_t *bound, const sl_facts_t *base,
-	       const sl_counts_t *counts, const uint64_t *request,
-	       sl_decision_t *out)
-{
-	uint64_t job_cpus;
-
-	memset(out, 0, sizeof(*out));
-	out->step_facts = *base;
-	out->step_facts.cpus = counts->step_cpus;
-	out->step_facts.tasks = counts->step_tasks;
-	out->step_facts.mem_bytes = counts->step_ram;
-
-	/* The core list counts cores; with several threads per core the
-	 * step may have more CPUs than that: never fewer than the step. */
-	job_cpus = max_u64(counts->job_cpus, counts->step_cpus);
-	out->job_facts = *base;
-	out->job_facts.cpus = job_cpus;
-	out->job_facts.tasks = max_u64(counts->step_tasks, job_cpus);
-	out->job_facts.mem_bytes = counts->job_ram;
-
-	sl_eval(bound, &out->step_facts, &out->step);
-	sl_eval(bound, &out->job_facts, &out->job);
-	if (out->step.outcome == SL_NO_MATCH || out->job.outcome == SL_NO_MATCH)
-		return;
-
-	out->write = true;
-	out->step_swap = result_bytes(&out->step);
-	/* The job's cgroup holds every step: never less than this one. */
-	out->job_swap = max_u64(result_bytes(&out->job), out->step_swap);
-	if (request && *request < out->step_swap) {
-		out->step_swap = *request;
-		out->request_lowered = true;
+	if (parse_index(p, n) != 0)
+		return -1;
+	*reps = 1;
+	if (**p == '(') {
+		(*p)++;
+		if (**p != 'x')
+			return -1;
+		(*p)++;
+		if (parse_index(p, reps) != 0 || *reps == 0 || **p != ')')
+			return -1;
+		(*p)++;
 	}
+	return 0;
+}
+
+int sl_cpus_per_node(const char *spec, size_t index, uint64_t *nodes,
+		     uint64_t *cpus)
+{
+	const char *p = spec;
+	uint64_t total = 0, first = 0;
+	bool found = false, uniform = true;
+
+	if (!spec || !*spec)
+		return -1;
+	for (;;) {
+		uint64_t n, reps;
+
+		if (cpus_entry(&p, &n, &reps) != 0)
+			return -1;
+		if (total == 0)
+			first = n;
+		else if (n != first)
+			uniform = false;
+		if (!found && index != SIZE_MAX && index >= total &&
+		    index - total < reps) {
+			*cpus = n;
+			found = true;
+		}
+		total += reps;
+		if (*p == '\0')
+			break;
+		if (*p != ',')
+			return -1;
+		p++;
+	}
+	if (nodes)
+		*nodes = total;
+	if (index == SIZE_MAX) {
+		if (!uniform)
+			return 1;
+		*cpus = first;
+		return 0;
+	}
+	return found ? 0 : -1;
 }

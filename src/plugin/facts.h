@@ -4,8 +4,8 @@
  *
  *   sl_count_cpu_list()  CPUs in S_JOB_ALLOC_CORES ("0-3,8,10-11")
  *   sl_names_resolve()   user and group names from the credential's ids
- *   sl_decide()          evaluate the rules for the step and for the job
- *                        and derive the two allowances
+ *   sl_cpus_per_node()   one node's CPUs in SLURM_JOB_CPUS_PER_NODE
+ * (the allowance itself is computed by the engine: allowance.h)
  *
  * No SPANK calls, no logging.
  */
@@ -41,12 +41,16 @@ typedef struct {
 	char **groups;       /* names of the primary and supplementary groups */
 	size_t ngroups;
 	size_t unresolved;   /* ids without a name (user included) */
+	bool user_failed;    /* the user's lookup failed (not "no such id") */
+	bool groups_failed;  /* a group's lookup failed */
 } sl_names_t;
 
 /*
  * Resolve uid, the primary gid and the supplementary gids (duplicates
  * dropped) to names with getpwuid_r/getgrgid_r. Ids that have no name are
- * counted in ->unresolved and left out: conditions on them do not match.
+ * counted in ->unresolved and left out: conditions on them do not match;
+ * a lookup that failed (rather than answered "no such id") sets
+ * ->user_failed / ->groups_failed: conditions on it cannot be decided.
  * Returns 0, or -1 on allocation failure (msg says so; *out is then
  * empty). *out must be released with sl_names_free().
  */
@@ -55,39 +59,15 @@ SL_HIDDEN int sl_names_resolve(uid_t uid, gid_t gid, const gid_t *sup,
 			       size_t msglen);
 SL_HIDDEN void sl_names_free(sl_names_t *names);
 
-/* The step's and the job's figures on this node. */
-typedef struct {
-	uint64_t step_cpus;      /* S_JOB_NCPUS */
-	uint64_t step_tasks;     /* S_JOB_LOCAL_TASK_COUNT */
-	uint64_t job_cpus;       /* counted from S_JOB_ALLOC_CORES, 0: unknown */
-	uint64_t step_ram;       /* step cgroup's RAM limit (or unlimited) */
-	uint64_t job_ram;        /* job cgroup's RAM limit (or unlimited) */
-} sl_counts_t;
-
-typedef struct {
-	sl_facts_t step_facts;   /* as evaluated for the step */
-	sl_facts_t job_facts;    /* as evaluated for the job */
-	sl_result_t step;        /* the step's evaluation */
-	sl_result_t job;         /* the job's evaluation */
-	bool write;              /* false: no term matched, write nothing */
-	uint64_t step_swap;      /* bytes, or SL_UNLIMITED_BYTES */
-	uint64_t job_swap;       /* bytes, or SL_UNLIMITED_BYTES */
-	bool request_lowered;    /* the user's request lowered the step */
-} sl_decision_t;
-
 /*
- * Evaluate the rules twice:
- *   step: base facts + the step's CPUs, tasks and RAM limit;
- *   job:  base facts + the job's CPUs on the node (never fewer than the
- *         step's), tasks = max(step tasks, job CPUs), the job's RAM limit.
- * The job's allowance is max(job, step) (unlimited if either is); the
- * step's is its own evaluation, lowered to *request when one is given
- * (NULL: none; SL_UNLIMITED_BYTES: "none"). When either evaluation
- * matches no term, ->write is false and nothing must be written.
- * `base` carries partition, user, groups, account and node swap.
+ * The CPUs of one node in a Slurm CPU count list (SLURM_JOB_CPUS_PER_NODE
+ * of the credential: "8(x2),4" is 8, 8, 4). index is the node's position
+ * in the job's node list; SIZE_MAX asks for the count every node shares.
+ * Returns 0 with *cpus set; 1 (index SIZE_MAX) when the counts differ
+ * between nodes; -1 when malformed or index is past the end. *nodes (if
+ * not NULL) gets the number of nodes the list covers.
  */
-SL_HIDDEN void sl_decide(const sl_bound_t *bound, const sl_facts_t *base,
-			 const sl_counts_t *counts, const uint64_t *request,
-			 sl_decision_t *out);
+SL_HIDDEN int sl_cpus_per_node(const char *spec, size_t index,
+			       uint64_t *nodes, uint64_t *cpus);
 
 #endif

@@ -4,6 +4,7 @@
  * See job_record.h for the rules; this file has no SPANK calls.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -212,16 +213,15 @@ static int open_verified_dir(int at, const char *name, const char *shown,
 	return SL_RECORD_OK;
 }
 
-/* Open record_dir and record_dir/node, both verified. *nfd on success. */
-static int open_node_dir(const char *record_dir, const char *node,
-			 bool create, int *nfd, char *msg, size_t msglen)
+/* Open record_dir itself, verified (its parent too). *dfd on success;
+ * the path as used (trailing '/' stripped) in dir. */
+static int open_record_dir(const char *record_dir, bool create, int *dfd,
+			   char dir[PATH_MAX], char *msg, size_t msglen)
 {
-	char shown[PATH_MAX];
-	char dir[PATH_MAX];
 	size_t n;
-	int dfd, rc;
+	int rc;
 
-	*nfd = -1;
+	*dfd = -1;
 	if (!record_dir || record_dir[0] != '/') {
 		set_msg(msg, msglen, "record_dir %s: must be an absolute path",
 			record_dir ? record_dir : "(null)");
@@ -229,8 +229,8 @@ static int open_node_dir(const char *record_dir, const char *node,
 	}
 	/* A trailing '/' would make the kernel follow a final symbolic link
 	 * despite O_NOFOLLOW: strip it. */
-	n = strnlen(record_dir, sizeof(dir));
-	if (n >= sizeof(dir)) {
+	n = strnlen(record_dir, PATH_MAX);
+	if (n >= PATH_MAX) {
 		set_msg(msg, msglen, "record_dir %.64s...: path too long",
 			record_dir);
 		return SL_RECORD_ERROR;
@@ -238,14 +238,25 @@ static int open_node_dir(const char *record_dir, const char *node,
 	memcpy(dir, record_dir, n + 1);
 	while (n > 1 && dir[n - 1] == '/')
 		dir[--n] = '\0';
+	rc = check_parent(dir, msg, msglen);
+	if (rc != SL_RECORD_OK)
+		return rc;
+	return open_verified_dir(AT_FDCWD, dir, dir, create, dfd, msg, msglen);
+}
+
+/* Open record_dir and record_dir/node, both verified. *nfd on success. */
+static int open_node_dir(const char *record_dir, const char *node,
+			 bool create, int *nfd, char *msg, size_t msglen)
+{
+	char shown[PATH_MAX];
+	char dir[PATH_MAX];
+	int dfd, rc;
+
+	*nfd = -1;
+	rc = open_record_dir(record_dir, create, &dfd, dir, msg, msglen);
+	if (rc != SL_RECORD_OK)
+		return rc;
 	record_dir = dir;
-	rc = check_parent(record_dir, msg, msglen);
-	if (rc != SL_RECORD_OK)
-		return rc;
-	rc = open_verified_dir(AT_FDCWD, record_dir, record_dir, create, &dfd,
-			       msg, msglen);
-	if (rc != SL_RECORD_OK)
-		return rc;
 	if (snprintf(shown, sizeof(shown), "%s/%s", record_dir, node) >=
 	    (int)sizeof(shown)) {
 		set_msg(msg, msglen, "record_dir %.64s...: path too long",
@@ -322,6 +333,9 @@ int sl_record_write(const char *record_dir, const char *node,
 		     rec->has_account ? "account=" : "",
 		     rec->has_account ? rec->account : "",
 		     rec->has_account ? "\n" : "");
+	if (n > 0 && n < (int)sizeof(text) && rec->has_cpus)
+		n += snprintf(text + n, sizeof(text) - (size_t)n,
+			      "cpus=%" PRIu64 "\n", rec->cpus);
 	if (n < 0 || n >= (int)sizeof(text)) {
 		set_msg(msg, msglen, "record too large");
 		return SL_RECORD_ERROR;
@@ -372,6 +386,20 @@ int sl_record_write(const char *record_dir, const char *node,
 	}
 	close(nfd);
 	return SL_RECORD_OK;
+}
+
+/* A CPU count: 1 to 9 decimal digits, not 0. */
+static bool parse_cpus(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t n = 0;
+
+	for (; s[n] >= '0' && s[n] <= '9' && n < 9; n++)
+		v = v * 10 + (uint64_t)(s[n] - '0');
+	if (n == 0 || s[n] || v == 0)
+		return false;
+	*out = v;
+	return true;
 }
 
 /* Parse the record text (NUL-terminated, at most SL_RECORD_FILE_MAX). */
@@ -433,6 +461,9 @@ static int parse_record(char *text, const char *node, const char *job_id,
 			   !rec->has_partition && sl_record_valid_value(val)) {
 			rec->has_partition = true;
 			memcpy(rec->partition, val, strlen(val) + 1);
+		} else if (strcmp(line, "cpus") == 0 && !rec->has_cpus &&
+			   parse_cpus(val, &rec->cpus)) {
+			rec->has_cpus = true;
 		} else if (strcmp(line, "account") == 0 && !rec->has_account &&
 			   sl_record_valid_value(val)) {
 			rec->has_account = true;
@@ -553,4 +584,106 @@ int sl_record_remove(const char *record_dir, const char *node,
 	}
 	close(nfd);
 	return SL_RECORD_OK;
+}
+
+/* ---- the rule set slurmd validated at its start ---- */
+
+#define VALIDATED_NAME "validated.rules"
+
+int sl_record_save_rules(const char *record_dir, const char *text,
+			 size_t len, char *msg, size_t msglen)
+{
+	char dir[PATH_MAX], tmp[64];
+	int dfd, fd, rc;
+
+	rc = open_record_dir(record_dir, true, &dfd, dir, msg, msglen);
+	if (rc != SL_RECORD_OK)
+		return SL_RECORD_ERROR;
+	snprintf(tmp, sizeof(tmp), "." VALIDATED_NAME ".%ld.tmp",
+		 (long)getpid());
+	unlinkat(dfd, tmp, 0);
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
+	if (fd < 0 || fchmod(fd, 0600) != 0 || write_all(fd, text, len) != 0 ||
+	    close(fd) != 0) {
+		set_msg(msg, msglen, "cannot write %s/%s: %s", dir, tmp,
+			strerror(errno));
+		unlinkat(dfd, tmp, 0);
+		close(dfd);
+		return SL_RECORD_ERROR;
+	}
+	if (renameat(dfd, tmp, dfd, VALIDATED_NAME) != 0) {
+		set_msg(msg, msglen, "cannot rename %s/%s into place: %s", dir,
+			tmp, strerror(errno));
+		unlinkat(dfd, tmp, 0);
+		close(dfd);
+		return SL_RECORD_ERROR;
+	}
+	close(dfd);
+	return SL_RECORD_OK;
+}
+
+int sl_record_load_rules(const char *record_dir, size_t max, char **text,
+			 size_t *len, char *msg, size_t msglen)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	char *buf;
+	size_t got = 0;
+	int dfd, fd, rc;
+
+	*text = NULL;
+	rc = open_record_dir(record_dir, false, &dfd, dir, msg, msglen);
+	if (rc != SL_RECORD_OK)
+		return rc;
+	fd = openat(dfd, VALIDATED_NAME,
+		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	close(dfd);
+	if (fd < 0) {
+		int e = errno;
+		set_msg(msg, msglen, "%s/" VALIDATED_NAME ": %s", dir,
+			strerror(e));
+		return e == ENOENT ? SL_RECORD_MISSING : SL_RECORD_ERROR;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 07777) != 0600 ||
+	    st.st_size < 0 || (size_t)st.st_size > max) {
+		set_msg(msg, msglen,
+			"%s/" VALIDATED_NAME " refused: must be a regular file "
+			"owned by uid %u, mode 0600, at most %zu bytes",
+			dir, (unsigned)geteuid(), max);
+		close(fd);
+		return SL_RECORD_ERROR;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		set_msg(msg, msglen, "out of memory");
+		close(fd);
+		return SL_RECORD_ERROR;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	buf[got] = '\0';
+	*text = buf;
+	*len = got;
+	return SL_RECORD_OK;
+}
+
+void sl_record_forget_rules(const char *record_dir)
+{
+	char dir[PATH_MAX], msg[64];
+	int dfd;
+
+	if (open_record_dir(record_dir, false, &dfd, dir, msg, sizeof(msg)) !=
+	    SL_RECORD_OK)
+		return;
+	unlinkat(dfd, VALIDATED_NAME, 0);
+	close(dfd);
 }

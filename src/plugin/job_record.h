@@ -1,5 +1,6 @@
 /*
- * The job prolog's record of a job's partition and account on one node.
+ * The job prolog's record of a job's partition, account and CPUs on one
+ * node.
  *
  * Partition and account must come from a trusted source: the step
  * environment is the user's (srun can be made to pass a forged
@@ -28,9 +29,26 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #ifndef SL_HIDDEN
 #define SL_HIDDEN __attribute__((visibility("hidden")))
+/*
+ * The rule text slurmd compiled successfully at its start, kept as
+ * <record_dir>/validated.rules (root's 0600, written through a temporary
+ * file renamed into place) so that a step can still enforce it when the
+ * config= file was since edited into an error. Load returns
+ * SL_RECORD_OK with a malloc'ed NUL-terminated *text, SL_RECORD_MISSING,
+ * or SL_RECORD_ERROR (refused: msg says why).
+ */
+SL_HIDDEN int sl_record_save_rules(const char *record_dir, const char *text,
+				   size_t len, char *msg, size_t msglen);
+SL_HIDDEN int sl_record_load_rules(const char *record_dir, size_t max,
+				   char **text, size_t *len, char *msg,
+				   size_t msglen);
+/* Remove the copy (slurmd started with rules that do not compile). */
+SL_HIDDEN void sl_record_forget_rules(const char *record_dir);
+
 #endif
 
 /* Longest partition or account name kept, including the NUL. */
@@ -45,6 +63,8 @@ typedef struct {
 	char partition[SL_RECORD_FIELD_MAX];
 	bool has_account;
 	char account[SL_RECORD_FIELD_MAX];
+	bool has_cpus;
+	uint64_t cpus;           /* the job's CPUs on the node (credential) */
 } sl_record_t;
 
 enum {
@@ -76,5 +96,21 @@ SL_HIDDEN int sl_record_read(const char *record_dir, const char *node,
  * SL_RECORD_OK, SL_RECORD_MISSING or SL_RECORD_ERROR. */
 SL_HIDDEN int sl_record_remove(const char *record_dir, const char *node,
 		     const char *job_id, char *msg, size_t msglen);
+
+/*
+ * The rule text slurmd compiled successfully at its start, kept as
+ * <record_dir>/validated.rules (root's 0600, written through a temporary
+ * file renamed into place) so that a step can still enforce it when the
+ * config= file was since edited into an error. Load returns
+ * SL_RECORD_OK with a malloc'ed NUL-terminated *text, SL_RECORD_MISSING,
+ * or SL_RECORD_ERROR (refused: msg says why).
+ */
+SL_HIDDEN int sl_record_save_rules(const char *record_dir, const char *text,
+				   size_t len, char *msg, size_t msglen);
+SL_HIDDEN int sl_record_load_rules(const char *record_dir, size_t max,
+				   char **text, size_t *len, char *msg,
+				   size_t msglen);
+/* Remove the copy (slurmd started with rules that do not compile). */
+SL_HIDDEN void sl_record_forget_rules(const char *record_dir);
 
 #endif

@@ -10,6 +10,7 @@
  * (swaplimit.map).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <slurm/slurm.h>
@@ -38,6 +39,26 @@ bool sl_plugin_args(int ac, char **av)
 	return sl_state.args_ok;
 }
 
+/* The rule text slurmd validated at its start, compiled; NULL if none. */
+static sl_rules_t *validated_copy(void)
+{
+	char msg[SL_PLUGIN_ERR_MAX], source[128];
+	const char *rdir = sl_state.args.record_dir ? sl_state.args.record_dir
+						    : SL_DEFAULT_RECORD_DIR;
+	sl_error_t err;
+	sl_rules_t *r;
+	char *text = NULL;
+	size_t len = 0;
+
+	if (sl_record_load_rules(rdir, SL_RULES_FILE_MAX, &text, &len, msg,
+				 sizeof(msg)) != SL_RECORD_OK)
+		return NULL;
+	snprintf(source, sizeof(source), "%s/validated.rules", rdir);
+	r = sl_rules_compile(text, len, source, true, &err);
+	free(text);
+	return r;
+}
+
 const sl_bound_t *sl_plugin_rules(const char *node)
 {
 	sl_error_t err;
@@ -51,11 +72,20 @@ const sl_bound_t *sl_plugin_rules(const char *node)
 		return NULL;
 	}
 	memset(&err, 0, sizeof(err));
-	sl_state.rules = sl_args_load_rules(&sl_state.args, &err);
+	/* A rules file decides every job's swap: only root's, not
+	 * writable by others. */
+	sl_state.rules = sl_args_load_rules_ex(&sl_state.args,
+					       SL_LOAD_ROOT_OWNED, NULL, NULL,
+					       &err);
 	if (!sl_state.rules) {
 		sl_error_format(&err, sl_state.rules_error,
 				sizeof(sl_state.rules_error));
-		return NULL;
+		/* Edited into an error since slurmd started: keep enforcing
+		 * what slurmd validated (the step line says so). */
+		sl_state.rules = validated_copy();
+		if (!sl_state.rules)
+			return NULL;
+		sl_state.rules_from_copy = true;
 	}
 	sl_state.bound = sl_rules_bind(sl_state.rules, node);
 	if (!sl_state.bound) {

@@ -38,6 +38,9 @@ typedef struct {
 	sl_rules_t *rules;
 	sl_bound_t *bound;
 	char rules_error[SL_PLUGIN_ERR_MAX];
+	/* The rules did not compile (rules_error says why): the copy slurmd
+	 * validated at its start is enforced instead (job_record.h). */
+	bool rules_from_copy;
 
 	/* slurmstepd: the step's limits were handled (task_post_fork runs
 	 * once per local task; only the first does the work). */

@@ -20,6 +20,7 @@
  * goes.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <slurm/spank.h>
@@ -37,7 +38,10 @@ static void slurmd_check(int ac, char **av)
 	sl_error_t err;
 	char where[SL_PLUGIN_ERR_MAX];
 	sl_rules_t *rules;
-	size_t nwarn;
+	size_t nwarn, len = 0;
+	char *text = NULL;
+	char msg[SL_PLUGIN_ERR_MAX + 256];
+	const char *rdir;
 
 	if (!sl_plugin_args(ac, av)) {
 		sl_log_error("plugin arguments invalid, swap limits NOT enforced "
@@ -46,15 +50,29 @@ static void slurmd_check(int ac, char **av)
 			     sl_state.args_error);
 		return;
 	}
+	rdir = sl_state.args.record_dir ? sl_state.args.record_dir
+					: SL_DEFAULT_RECORD_DIR;
 	memset(&err, 0, sizeof(err));
-	rules = sl_args_load_rules(&sl_state.args, &err);
+	rules = sl_args_load_rules_ex(&sl_state.args, SL_LOAD_ROOT_OWNED, &text,
+				      &len, &err);
 	if (!rules) {
 		sl_error_format(&err, where, sizeof(where));
 		sl_log_error("rules invalid, swap limits NOT enforced on this "
 			     "node: %s; fix %s and restart slurmd",
 			     where, rules_origin(&sl_state.args));
+		/* What this slurmd validated is nothing: no step may fall back
+		 * on an older copy. */
+		sl_record_forget_rules(rdir);
 		return;
 	}
+	/* Kept for the steps: a later bad edit of the rules must not stop
+	 * enforcement until slurmd restarts (plugin.c). */
+	if (sl_record_save_rules(rdir, text, len, msg, sizeof(msg)) !=
+	    SL_RECORD_OK)
+		sl_log_warn("cannot keep a copy of the validated rules (%s): a "
+			    "later bad edit of %s will stop enforcement at the "
+			    "next step", msg, rules_origin(&sl_state.args));
+	free(text);
 	nwarn = sl_rules_warning_count(rules);
 	for (size_t i = 0; i < nwarn; i++)
 		sl_log_warn("%s: %s", rules_origin(&sl_state.args),

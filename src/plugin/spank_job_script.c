@@ -13,13 +13,20 @@
  * fail it and drain the node, while a missing record only means that
  * partition() and account() conditions will not match.
  */
+#include <inttypes.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <slurm/slurm.h>
 #include <slurm/spank.h>
 
+#include "facts.h"
 #include "job_record.h"
 #include "plugin.h"
+
+/* 22.05 and 23.11+ declare the hostlist handle differently (hostmatch.c). */
+typedef __typeof__(slurm_hostlist_create("")) sl_hl_t;
 
 static const char *record_dir(void)
 {
@@ -69,6 +76,44 @@ static void record_field(const char *var, const char *job, bool *has,
 	*has = true;
 }
 
+/*
+ * The job's CPUs on this node, from the credential's
+ * SLURM_JOB_CPUS_PER_NODE: a job-wide fact, the same for every step (the
+ * steps' own S_JOB_NCPUS differ, and S_JOB_ALLOC_CORES counts cores, not
+ * the threads Slurm counts as CPUs). When the count differs between nodes
+ * this node's entry is found by its position in SLURM_NODELIST.
+ */
+static void record_cpus(const char *job, const char *node, sl_record_t *rec)
+{
+	const char *spec = getenv("SLURM_JOB_CPUS_PER_NODE");
+	const char *list = getenv("SLURM_NODELIST");
+	uint64_t nodes = 0, cpus = 0;
+	int rc;
+
+	rec->has_cpus = false;
+	rc = sl_cpus_per_node(spec, SIZE_MAX, &nodes, &cpus);
+	if (rc == 1 && list && *list) {
+		sl_hl_t hl = slurm_hostlist_create(list);
+		int idx = hl ? slurm_hostlist_find(hl, node) : -1;
+
+		if (hl)
+			slurm_hostlist_destroy(hl);
+		rc = idx >= 0 ? sl_cpus_per_node(spec, (size_t)idx, NULL, &cpus)
+			      : -1;
+	}
+	if (rc != 0 || cpus == 0) {
+		sl_log_warn("prolog: job=%s node=%s: no usable CPU count in "
+			    "SLURM_JOB_CPUS_PER_NODE=\"%.64s\" "
+			    "(SLURM_NODELIST=\"%.64s\"): the job's CPUs will be "
+			    "counted from S_JOB_ALLOC_CORES (cores)",
+			    job, node, spec ? spec : "(unset)",
+			    list ? list : "(unset)");
+		return;
+	}
+	rec->has_cpus = true;
+	rec->cpus = cpus;
+}
+
 int slurm_spank_job_prolog(spank_t sp, int ac, char **av)
 {
 	char msg[SL_PLUGIN_ERR_MAX + 256];
@@ -89,6 +134,7 @@ int slurm_spank_job_prolog(spank_t sp, int ac, char **av)
 	record_field("SLURM_JOB_PARTITION", job, &rec.has_partition,
 		     rec.partition);
 	record_field("SLURM_JOB_ACCOUNT", job, &rec.has_account, rec.account);
+	record_cpus(job, node, &rec);
 	if (sl_record_write(record_dir(), node, job, &rec, msg, sizeof(msg)) !=
 	    SL_RECORD_OK) {
 		sl_log_error("prolog: job=%s node=%s: cannot record partition/"
@@ -98,9 +144,10 @@ int slurm_spank_job_prolog(spank_t sp, int ac, char **av)
 		return ESPANK_SUCCESS;
 	}
 	sl_log_debug("prolog: job=%s node=%s: recorded partition=%s "
-		     "account=%s in %s/%s/%s",
+		     "account=%s cpus=%" PRIu64 " in %s/%s/%s",
 		     job, node, rec.has_partition ? rec.partition : "(none)",
-		     rec.has_account ? rec.account : "(none)", record_dir(),
+		     rec.has_account ? rec.account : "(none)",
+		     rec.has_cpus ? rec.cpus : 0, record_dir(),
 		     node, job);
 	return ESPANK_SUCCESS;
 }

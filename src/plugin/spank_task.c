@@ -24,9 +24,12 @@
 #include <string.h>
 #include <time.h>
 
+#include <unistd.h>
+
 #include <slurm/slurm.h>
 #include <slurm/spank.h>
 
+#include "allowance.h"
 #include "facts.h"
 #include "job_record.h"
 #include "plugin.h"
@@ -76,12 +79,15 @@ typedef struct {
 	sl_record_t rec;
 	bool have_rec;
 	sl_names_t names;
-	sl_counts_t counts;
-	const char *cores;       /* S_JOB_ALLOC_CORES, owned by Slurm */
-	bool cores_ok;
+	bool names_wanted;       /* the rules use user() or group() */
+	bool is_extern;          /* the extern step (PrologFlags=contain) */
+	uint64_t step_cpus, step_tasks, step_ram, job_ram;
+	uint64_t cores;          /* cores in S_JOB_ALLOC_CORES, 0: unknown */
+	uint64_t job_cpus;       /* as used: the record's, else the cores */
+	const char *job_cpus_from;
 	uint64_t node_swap;
-	sl_decision_t d;
-	bool over_grant;         /* --swap asked more than the rules grant */
+	sl_allow_in_t in;
+	sl_allow_t d;
 	sl_cg_report_t rep;
 } step_t;
 
@@ -121,24 +127,36 @@ static void line_facts(line_t *l, const step_t *s)
 {
 	char a[SL_SIZE_BUF], b[SL_SIZE_BUF], c[SL_SIZE_BUF];
 
-	line_add(l, " facts: partition=%s account=%s user=%s groups=",
+	line_add(l, " facts: partition=%s account=%s",
 		 s->have_rec && s->rec.has_partition ? s->rec.partition : "?",
-		 s->have_rec && s->rec.has_account ? s->rec.account : "?",
-		 s->names.user ? s->names.user : "?");
-	for (size_t i = 0; i < s->names.ngroups && i < GROUPS_SHOWN; i++)
-		line_add(l, "%s%s", i ? "," : "", s->names.groups[i]);
-	if (s->names.ngroups > GROUPS_SHOWN)
-		line_add(l, ",+%zu", s->names.ngroups - GROUPS_SHOWN);
-	if (s->names.ngroups == 0)
-		line_add(l, "?");
-	line_add(l, " cpus=%" PRIu64 " job_cpus=%" PRIu64 "%s tasks=%" PRIu64
-		    " job_tasks=%" PRIu64 " ram=%s job_ram=%s node_swap=%s",
-		 s->d.step_facts.cpus, s->d.job_facts.cpus,
-		 s->cores_ok ? "" : "(alloc cores unknown)",
-		 s->d.step_facts.tasks, s->d.job_facts.tasks,
-		 sl_size_format(s->counts.step_ram, a, sizeof(a)),
-		 sl_size_format(s->counts.job_ram, b, sizeof(b)),
-		 sl_size_format(s->node_swap, c, sizeof(c)));
+		 s->have_rec && s->rec.has_account ? s->rec.account : "?");
+	if (!s->names_wanted) {
+		line_add(l, " user=- groups=-");   /* not looked up: unused */
+	} else {
+		line_add(l, " user=%s groups=",
+			 s->names.user ? s->names.user
+				       : s->names.user_failed ? "?(lookup failed)"
+							      : "?");
+		for (size_t i = 0; i < s->names.ngroups && i < GROUPS_SHOWN; i++)
+			line_add(l, "%s%s", i ? "," : "", s->names.groups[i]);
+		if (s->names.ngroups > GROUPS_SHOWN)
+			line_add(l, ",+%zu", s->names.ngroups - GROUPS_SHOWN);
+		if (s->names.ngroups == 0)
+			line_add(l, "?");
+		if (s->names.groups_failed)
+			line_add(l, "(some lookups failed)");
+	}
+	line_add(l, " cpus=%" PRIu64 "%s job_cpus=%" PRIu64 "(%s) tasks=%" PRIu64
+		    "%s job_tasks=%" PRIu64 " ram=%s job_ram=%s node_swap=%s",
+		 s->d.step_facts.cpus,
+		 s->d.cpus_capped ? "(capped at the job's)" : "",
+		 s->d.job_facts.cpus, s->job_cpus_from,
+		 s->d.step_facts.tasks,
+		 s->d.tasks_capped ? "(capped at the job's CPUs)" : "",
+		 s->d.job_facts.tasks,
+		 sl_size_format(s->step_ram, a, sizeof(a)),
+		 sl_size_format(s->job_ram, b, sizeof(b)),
+		 sl_size_format_finite(s->node_swap, c, sizeof(c)));
 }
 
 /*
@@ -172,8 +190,14 @@ static void log_no_match(const step_t *s)
 	line_add(&l, " term=none: %s; nothing written",
 		 s->d.step.outcome == SL_NO_MATCH ? s->d.step.why : s->d.job.why);
 	if (sl_state.request.given)
-		line_add(&l, " (request=%s not applied)",
-			 sl_state.request.value.text);
+		line_add(&l, " (request=%s not applied: %s)",
+			 sl_state.request.value.text,
+			 s->d.step_unenforceable
+				 ? "cgroup v1 without a RAM limit cannot limit swap"
+				 : "not below the limit Slurm set");
+	if (sl_state.rules_from_copy)
+		line_add(&l, " rules error: %s; used the rules slurmd validated "
+			     "at start", sl_state.rules_error);
 	line_add(&l, " elapsed_us=%" PRIu64, elapsed_us(&s->t0));
 	line_facts(&l, s);
 	sl_log_info("%s", l.buf);
@@ -187,19 +211,48 @@ static void log_applied(const step_t *s, const sl_bound_t *bound,
 	const char *term = sl_result_term_text(bound, &s->d.step);
 
 	line_header(&l, s);
-	line_add(&l, " term=%zu (%s) swap=%s job_swap=%s", s->d.step.term,
-		 term ? term : "?", fmt_swap(s->d.step_swap, a, sizeof(a)),
+	switch (s->d.source) {
+	case SL_FROM_RULE:
+		line_add(&l, " term=%zu (%s)", s->d.step.term, term ? term : "?");
+		break;
+	case SL_FROM_FALLBACK:
+		line_add(&l, " term=fallback (%s; fallback=%s)", s->d.step.why,
+			 sl_state.args.fallback ? sl_state.args.fallback
+						: "0 (default)");
+		break;
+	case SL_FROM_NOTHING:
+		line_add(&l, " term=none (no term matched; the request lowers "
+			     "the step, the job keeps what Slurm set)");
+		break;
+	}
+	line_add(&l, " swap=%s job_swap=%s",
+		 fmt_swap(s->d.step_swap, a, sizeof(a)),
 		 fmt_swap(s->d.job_swap, b, sizeof(b)));
+	if (s->d.step_unenforceable || s->d.job_unenforceable)
+		line_add(&l, " (NOT enforceable in the %s cgroup%s: cgroup v1 "
+			     "memory.memsw limits RAM+swap and there is no RAM "
+			     "limit; set ConstrainRAMSpace=yes)",
+			 s->d.job_unenforceable && s->d.step_unenforceable
+				 ? "job and step"
+			 : s->d.job_unenforceable ? "job" : "step",
+			 s->d.job_unenforceable && s->d.step_unenforceable
+				 ? "s" : "");
 	if (sl_state.request.given)
 		line_add(&l, " request=%s%s", sl_state.request.value.text,
 			 s->d.request_lowered ? " (lowered the step)"
-			 : s->over_grant    ? " (above the grant: not applied)"
-					    : " (not below the grant)");
-	if (s->d.job.term != s->d.step.term) {
+			 : s->d.request_above ? " (above the grant: not applied)"
+					      : " (not below the grant)");
+	if (s->d.source == SL_FROM_RULE && s->d.job.term != s->d.step.term) {
 		term = sl_result_term_text(bound, &s->d.job);
 		line_add(&l, " job_term=%zu (%s)", s->d.job.term,
 			 term ? term : "?");
 	}
+	if (s->is_extern)
+		line_add(&l, " (extern step: evaluated for the whole job)");
+	if (sl_state.rules_from_copy)
+		line_add(&l, " error: rules invalid now (%s): enforcing the rules "
+			     "slurmd validated at its start; fix them",
+			 sl_state.rules_error);
 	if (s->rep.nwritten == 0)
 		line_add(&l, " wrote nothing");
 	else
@@ -226,7 +279,10 @@ static void read_record(step_t *s, const char *dir)
 	if (rc == SL_RECORD_MISSING)
 		sl_log_warn("job=%s step=%s node=%s: no partition/account record "
 			    "from the job prolog (%s): partition() and account() "
-			    "conditions will not match for this step (slurmd runs "
+			    "conditions cannot be decided for this step (the "
+			    "fallback= allowance applies to a term that needs "
+			    "them) and the job's CPUs are counted from its cores "
+			    "(slurmd runs "
 			    "the plugin's job prolog only when swaplimit was in "
 			    "plugstack.conf at slurmd start: restart slurmd after "
 			    "adding it)",
@@ -234,7 +290,7 @@ static void read_record(step_t *s, const char *dir)
 	else if (rc != SL_RECORD_OK)
 		sl_log_warn("job=%s step=%s node=%s: partition/account record "
 			    "unusable (%s): partition() and account() conditions "
-			    "will not match for this step",
+			    "cannot be decided for this step (fallback= applies)",
 			    s->job, s->step, s->node, msg);
 }
 
@@ -251,53 +307,62 @@ static void tell_over_grant(const step_t *s)
 }
 
 /* Everything but the cgroups and the record. Returns 0 or -1 (logged). */
-static int gather_items(spank_t sp, step_t *s)
+static int gather_items(spank_t sp, const sl_bound_t *bound, step_t *s)
 {
 	char msg[SL_PLUGIN_ERR_MAX];
-	uid_t uid;
-	gid_t gid;
-	gid_t *sup = NULL;
-	int nsup = 0;
 	uint16_t ncpus = 0;
 	uint32_t ntasks = 0;
 	char *cores = NULL;
 	spank_err_t rc;
 
-	if ((rc = spank_get_item(sp, S_JOB_UID, &uid)) != ESPANK_SUCCESS ||
-	    (rc = spank_get_item(sp, S_JOB_GID, &gid)) != ESPANK_SUCCESS) {
-		step_fail(s, "cannot get the job's uid/gid: %s",
-			  spank_strerror(rc));
-		return -1;
-	}
-	if (spank_get_item(sp, S_JOB_SUPPLEMENTARY_GIDS, &sup, &nsup) !=
-		    ESPANK_SUCCESS ||
-	    nsup < 0) {
-		sup = NULL;
-		nsup = 0;
-	}
-	if (sl_names_resolve(uid, gid, sup, (size_t)nsup, &s->names, msg,
-			     sizeof(msg)) != 0) {
-		step_fail(s, "%s", msg);
-		return -1;
+	/* NSS only when a rule asks about the user or the groups: a lookup
+	 * has no timeout and sits on every step's launch path. */
+	s->names_wanted = (sl_rules_uses(sl_bound_rules(bound)) &
+			   (SL_USES_USER | SL_USES_GROUP)) != 0;
+	if (s->names_wanted) {
+		uid_t uid;
+		gid_t gid;
+		gid_t *sup = NULL;
+		int nsup = 0;
+
+		if ((rc = spank_get_item(sp, S_JOB_UID, &uid)) != ESPANK_SUCCESS ||
+		    (rc = spank_get_item(sp, S_JOB_GID, &gid)) != ESPANK_SUCCESS) {
+			step_fail(s, "cannot get the job's uid/gid: %s",
+				  spank_strerror(rc));
+			return -1;
+		}
+		if (spank_get_item(sp, S_JOB_SUPPLEMENTARY_GIDS, &sup, &nsup) !=
+			    ESPANK_SUCCESS ||
+		    nsup < 0) {
+			sup = NULL;
+			nsup = 0;
+		}
+		if (sl_names_resolve(uid, gid, sup, (size_t)nsup, &s->names,
+				     msg, sizeof(msg)) != 0) {
+			step_fail(s, "%s", msg);
+			return -1;
+		}
 	}
 	if ((rc = spank_get_item(sp, S_JOB_NCPUS, &ncpus)) != ESPANK_SUCCESS ||
 	    (rc = spank_get_item(sp, S_JOB_LOCAL_TASK_COUNT, &ntasks)) !=
 		    ESPANK_SUCCESS) {
-		step_fail(s, "cannot get the step's CPUs/tasks: %s",
-			  spank_strerror(rc));
-		return -1;
+		if (!s->is_extern) {
+			step_fail(s, "cannot get the step's CPUs/tasks: %s",
+				  spank_strerror(rc));
+			return -1;
+		}
+		ncpus = 0;
+		ntasks = 0;
 	}
-	s->counts.step_cpus = ncpus;
-	s->counts.step_tasks = ntasks;
-	s->counts.job_cpus = 0;
-	if (spank_get_item(sp, S_JOB_ALLOC_CORES, &cores) == ESPANK_SUCCESS &&
-	    cores && sl_count_cpu_list(cores, &s->counts.job_cpus) == 0) {
-		s->cores_ok = true;
-	} else {
-		/* The job's CPUs fall back to the step's (facts.h). */
-		s->counts.job_cpus = 0;
+	s->step_cpus = ncpus;
+	s->step_tasks = ntasks;
+	s->cores = 0;
+	if (spank_get_item(sp, S_JOB_ALLOC_CORES, &cores) != ESPANK_SUCCESS ||
+	    !cores || sl_count_cpu_list(cores, &s->cores) != 0) {
+		s->cores = 0;
 		sl_log_warn("job=%s step=%s node=%s: S_JOB_ALLOC_CORES \"%.64s\" "
-			    "unusable: the job is evaluated with the step's CPUs",
+			    "unusable: without the prolog's CPU count the job is "
+			    "evaluated with the step's CPUs",
 			    s->job, s->step, s->node, cores ? cores : "(none)");
 	}
 	if (sl_meminfo_swap_total(NULL, &s->node_swap, msg, sizeof(msg)) != 0) {
@@ -307,6 +372,42 @@ static int gather_items(spank_t sp, step_t *s)
 	return 0;
 }
 
+/* Slurm's own swap limit of a cgroup (what stays when no term matches). */
+static uint64_t slurm_swap(const step_t *s, const char *dir)
+{
+	char msg[SL_CG_MSG_MAX];
+	uint64_t v;
+
+	if (sl_cg_read_swap_limit(s->paths.version, dir, &v, msg,
+				  sizeof(msg)) != 0)
+		return SL_UNLIMITED_BYTES;
+	return v;
+}
+
+/*
+ * The CPUs the job holds on this node, a job-wide fact: the prolog's
+ * count from the credential (SLURM_JOB_CPUS_PER_NODE, threads included),
+ * else the cores of S_JOB_ALLOC_CORES. The record's count is believed
+ * between the cores and SL_MAX_THREADS_PER_CORE threads per core (its
+ * node index comes from the launch request).
+ */
+#define SL_MAX_THREADS_PER_CORE 8
+static void job_cpus(step_t *s)
+{
+	if (s->have_rec && s->rec.has_cpus &&
+	    (!s->cores || (s->rec.cpus >= s->cores &&
+			   s->rec.cpus <= s->cores * SL_MAX_THREADS_PER_CORE))) {
+		s->job_cpus = s->rec.cpus;
+		s->job_cpus_from = "credential";
+	} else if (s->cores) {
+		s->job_cpus = s->cores;
+		s->job_cpus_from = "cores";
+	} else {
+		s->job_cpus = 0;
+		s->job_cpus_from = "unknown: the step's";
+	}
+}
+
 static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 {
 	char msg[SL_PLUGIN_ERR_MAX + SL_CG_MSG_MAX];
@@ -314,9 +415,8 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 	const char *cgroup_root, *rdir;
 	uint32_t stepid;
 	pid_t pid;
-	sl_facts_t base;
-	const uint64_t *request;
 	spank_err_t rc;
+	long page;
 	int arc;
 
 	if ((rc = spank_get_item(sp, S_JOB_ID, &s->job_id)) != ESPANK_SUCCESS ||
@@ -327,8 +427,10 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 	}
 	snprintf(s->job, sizeof(s->job), "%" PRIu32, s->job_id);
 	sl_step_name(stepid, s->step, sizeof(s->step));
-	if (stepid == SLURM_EXTERN_CONT)
-		return;   /* no tasks of the user's; nothing to do */
+	/* The extern step (PrologFlags=contain: salloc --no-shell,
+	 * pam_slurm_adopt) has no task of the user's, but it may be the only
+	 * step of the allocation: it gives the job cgroup its allowance. */
+	s->is_extern = stepid == SLURM_EXTERN_CONT;
 	snprintf(sl_state.applied.job, sizeof(sl_state.applied.job), "%s",
 		 s->job);
 	snprintf(sl_state.applied.step, sizeof(sl_state.applied.step), "%s",
@@ -366,50 +468,77 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 	rdir = sl_state.args.record_dir ? sl_state.args.record_dir
 					: SL_DEFAULT_RECORD_DIR;
 
-	if ((rc = spank_get_item(sp, S_TASK_PID, &pid)) != ESPANK_SUCCESS) {
+	if (s->is_extern) {
+		/* Called with no task (task id -1): slurmstepd itself sits in
+		 * the extern step's cgroup. */
+		pid = getpid();
+	} else if ((rc = spank_get_item(sp, S_TASK_PID, &pid)) !=
+		   ESPANK_SUCCESS) {
 		step_fail(s, "cannot get the task's pid: %s", spank_strerror(rc));
 		return;
 	}
 	if (sl_cg_find("/proc", pid, cgroup_root, &s->paths, msg,
 		       sizeof(msg)) != 0) {
-		step_fail(s, "cannot find the task's memory cgroups: %s", msg);
+		step_fail(s, "cannot find the %s memory cgroups: %s",
+			  s->is_extern ? "extern step's" : "task's", msg);
 		return;
 	}
 	sl_state.applied.found = true;
 	sl_state.applied.paths = s->paths;
 	if (sl_cg_read_ram_limit(s->paths.version, s->paths.step_dir,
-				 &s->counts.step_ram, msg, sizeof(msg)) != 0 ||
+				 &s->step_ram, msg, sizeof(msg)) != 0 ||
 	    sl_cg_read_ram_limit(s->paths.version, s->paths.job_dir,
-				 &s->counts.job_ram, msg, sizeof(msg)) != 0) {
+				 &s->job_ram, msg, sizeof(msg)) != 0) {
 		step_fail(s, "cannot read the RAM limit: %s", msg);
 		return;
 	}
-	if (gather_items(sp, s) != 0)
+	if (gather_items(sp, bound, s) != 0)
 		return;
 	read_record(s, rdir);
+	job_cpus(s);
 
-	memset(&base, 0, sizeof(base));
-	base.partition = s->have_rec && s->rec.has_partition ? s->rec.partition
-							     : NULL;
-	base.account = s->have_rec && s->rec.has_account ? s->rec.account
-							 : NULL;
-	base.user = s->names.user;
-	base.groups = (const char *const *)s->names.groups;
-	base.ngroups = s->names.ngroups;
-	base.node_swap_bytes = s->node_swap;
-	request = sl_state.request.given ? &sl_state.request.value.bytes : NULL;
-	sl_decide(bound, &base, &s->counts, request, &s->d);
+	memset(&s->in, 0, sizeof(s->in));
+	s->in.base.partition = s->have_rec && s->rec.has_partition
+				       ? s->rec.partition : NULL;
+	s->in.base.account = s->have_rec && s->rec.has_account
+				     ? s->rec.account : NULL;
+	/* Without the prolog's record the partition and account are not
+	 * known: a rule on them cannot be decided (no falling through). */
+	s->in.base.partition_unknown = !s->have_rec;
+	s->in.base.account_unknown = !s->have_rec;
+	s->in.base.user = s->names.user;
+	s->in.base.groups = (const char *const *)s->names.groups;
+	s->in.base.ngroups = s->names.ngroups;
+	s->in.base.user_unknown = s->names.user_failed;
+	s->in.base.groups_unknown = s->names.groups_failed;
+	s->in.base.node_swap_bytes = s->node_swap;
+	s->in.job_cpus = s->job_cpus;
+	s->in.job_ram = s->job_ram;
+	s->in.step_cpus = s->step_cpus;
+	s->in.step_tasks = s->step_tasks;
+	s->in.step_ram = s->step_ram;
+	s->in.whole_job_step = s->is_extern;
+	s->in.request_given = sl_state.request.given;
+	s->in.request = sl_state.request.value.bytes;
+	s->in.fallback = sl_state.args.fallback_bytes;
+	s->in.memsw = s->paths.version == SL_CG_V1;
+	page = sysconf(_SC_PAGESIZE);
+	s->in.page_size = page > 0 ? (uint64_t)page : 0;
+	s->in.slurm_job_swap = SL_UNLIMITED_BYTES;
+	s->in.slurm_step_swap = SL_UNLIMITED_BYTES;
+	if (sl_state.request.given) {
+		s->in.slurm_job_swap = slurm_swap(s, s->paths.job_dir);
+		s->in.slurm_step_swap = slurm_swap(s, s->paths.step_dir);
+	}
+	sl_allowance(bound, &s->in, &s->d);
 	if (!s->d.write) {
 		log_no_match(s);
 		return;
 	}
-	/* The rules' own grant for the step, before the request lowered it. */
-	sl_state.applied.decided = true;
-	sl_state.applied.grant = s->d.step.outcome == SL_LIMITED
-					 ? s->d.step.swap_bytes
-					 : SL_UNLIMITED_BYTES;
-	s->over_grant = request && *request != SL_UNLIMITED_BYTES &&
-			*request > s->d.step_swap;
+	/* The grant for the step, before the request lowered it. */
+	sl_state.applied.decided = s->d.source != SL_FROM_NOTHING;
+	sl_state.applied.grant = s->d.step_unenforceable ? SL_UNLIMITED_BYTES
+							 : s->d.grant;
 
 	arc = sl_cg_apply(&s->paths, s->d.job_swap, s->d.step_swap, &s->rep,
 			  msg, sizeof(msg));
@@ -418,7 +547,8 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 		sl_state.applied.done = true;
 		sl_state.applied.step_swap = s->d.step_swap;
 		sl_state.applied.job_swap = s->d.job_swap;
-		if (s->over_grant)
+		if (s->d.request_above && s->d.source != SL_FROM_NOTHING &&
+		    !s->is_extern)
 			tell_over_grant(s);
 	}
 }

@@ -63,7 +63,9 @@ void sl_step_report(void)
 	in.report_wanted = sl_state.report_wanted;
 
 	n = sl_report_user(&in, user, sizeof(user));
-	if (n > 0)
+	/* The extern step has no user output (its slurmstepd's stderr is
+	 * not a job's). */
+	if (n > 0 && strcmp(in.step, "extern") != 0)
 		sl_user_say(user, n);
 	sl_report_log(&in, line, sizeof(line));
 	sl_log_info("%s", line);

@@ -23,7 +23,7 @@
 
 #define P1 "host(r04s[00-01])=none,partition(reserved)=1%/task," \
 	   "partition(standard)=0MiB,default(){min_swap=250MiB}=50MiB/cpu"
-#define KEYS "(accepted keys: rules=, config=, cgroup_root=, record_dir=)"
+#define KEYS "(accepted keys: rules=, config=, cgroup_root=, record_dir=, fallback=)"
 
 static char tmpdir[64];
 static char msg[1024];
@@ -178,13 +178,13 @@ static void args_duplicate(void **state)
 			       "cgroup_root=/b"), -1);
 	assert_string_equal(msg, "plugin argument 'cgroup_root=/b': "
 			    "cgroup_root= is given twice (accepted keys: "
-			    "rules=, config=, cgroup_root=, record_dir=, each "
+			    "rules=, config=, cgroup_root=, record_dir=, fallback=, each "
 			    "at most once)");
 	assert_int_equal(parse(&a, 2, "rules=default()=0", "rules=default()=1G"),
 			 -1);
 	assert_string_equal(msg, "plugin argument 'rules=default()=1G': rules= "
 			    "is given twice (accepted keys: rules=, config=, "
-			    "cgroup_root=, record_dir=, each at most once)");
+			    "cgroup_root=, record_dir=, fallback=, each at most once)");
 }
 
 static void args_both_and_neither(void **state)

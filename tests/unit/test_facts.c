@@ -125,182 +125,36 @@ static void test_names_many_groups(void **state)
 	free(sup);
 }
 
-/* --- deciding -------------------------------------------------------------- */
+/* --- CPU count lists ----------------------------------------------------- */
 
-static sl_rules_t *rules;
-static sl_bound_t *bound;
-
-static void load(const char *text)
+static void test_cpus_per_node(void **state)
 {
-	sl_error_t err;
-
-	memset(&err, 0, sizeof(err));
-	rules = sl_rules_compile(text, strlen(text), "rules", false, &err);
-	if (!rules)
-		fail_msg("%s:%u:%u: %s", err.source, err.line, err.col,
-			 err.message);
-	bound = sl_rules_bind(rules, "node1");
-	assert_non_null(bound);
-}
-
-static int unload(void **state)
-{
-	(void)state;
-	if (bound)
-		sl_bound_free(bound);
-	if (rules)
-		sl_rules_free(rules);
-	bound = NULL;
-	rules = NULL;
-	return 0;
-}
-
-static sl_facts_t base_facts(const char *partition)
-{
-	sl_facts_t f;
-
-	memset(&f, 0, sizeof(f));
-	f.partition = partition;
-	f.user = "alice";
-	f.node_swap_bytes = 100 * GiB;
-	return f;
-}
-
-static sl_counts_t counts_of(uint64_t step_cpus, uint64_t step_tasks,
-			     uint64_t job_cpus, uint64_t step_ram,
-			     uint64_t job_ram)
-{
-	sl_counts_t c = {
-		.step_cpus = step_cpus, .step_tasks = step_tasks,
-		.job_cpus = job_cpus, .step_ram = step_ram, .job_ram = job_ram,
-	};
-	return c;
-}
-
-static void test_decide_job_covers_allocation(void **state)
-{
-	sl_facts_t f = base_facts("workgroup");
-	sl_counts_t c = counts_of(1, 1, 8, 1 * GiB, 4 * GiB);
-	sl_decision_t d;
+	uint64_t nodes = 0, cpus = 0;
 
 	(void)state;
-	load("partition(standard)=0MiB,default(){min_swap=250MiB}=50MiB/cpu");
-	sl_decide(bound, &f, &c, NULL, &d);
-	assert_true(d.write);
-	assert_int_equal(d.step.term, 2);
-	assert_int_equal(d.step_swap, 250 * MiB);    /* 50 x 1, raised to 250 */
-	assert_int_equal(d.job_swap, 400 * MiB);     /* 50 x 8 */
-	assert_int_equal(d.step_facts.cpus, 1);
-	assert_int_equal(d.job_facts.cpus, 8);
-	assert_int_equal(d.job_facts.tasks, 8);
-	assert_int_equal(d.step_facts.mem_bytes, 1 * GiB);
-	assert_int_equal(d.job_facts.mem_bytes, 4 * GiB);
-	assert_false(d.request_lowered);
-
-	f = base_facts("standard");
-	sl_decide(bound, &f, &c, NULL, &d);
-	assert_true(d.write);
-	assert_int_equal(d.step.term, 1);
-	assert_int_equal(d.step_swap, 0);
-	assert_int_equal(d.job_swap, 0);
-}
-
-static void test_decide_tasks_and_unknown_cores(void **state)
-{
-	sl_facts_t f = base_facts(NULL);
-	sl_decision_t d;
-	sl_counts_t c;
-
-	(void)state;
-	load("default()=10MiB/task");
-	/* Job tasks: max(step tasks, job CPUs). */
-	c = counts_of(2, 2, 4, GiB, GiB);
-	sl_decide(bound, &f, &c, NULL, &d);
-	assert_int_equal(d.step_swap, 20 * MiB);
-	assert_int_equal(d.job_swap, 40 * MiB);
-	/* An overcommitted step has more tasks than the job has CPUs: the job
-	 * is never lower than the step. */
-	c = counts_of(2, 6, 4, GiB, GiB);
-	sl_decide(bound, &f, &c, NULL, &d);
-	assert_int_equal(d.step_swap, 60 * MiB);
-	assert_int_equal(d.job_swap, 60 * MiB);
-	assert_int_equal(d.job_facts.tasks, 6);
-	/* Unknown job cores (0): the job has at least the step's CPUs. */
-	c = counts_of(3, 1, 0, GiB, GiB);
-	sl_decide(bound, &f, &c, NULL, &d);
-	assert_int_equal(d.job_facts.cpus, 3);
-	assert_int_equal(d.job_swap, 30 * MiB);
-	/* Hyperthreads: the core list counts fewer than the step's CPUs. */
-	c = counts_of(4, 1, 2, GiB, GiB);
-	sl_decide(bound, &f, &c, NULL, &d);
-	assert_int_equal(d.job_facts.cpus, 4);
-}
-
-static void test_decide_percent_of_ram(void **state)
-{
-	sl_facts_t f = base_facts(NULL);
-	sl_counts_t c = counts_of(1, 1, 2, 100 * MiB, 200 * MiB);
-	sl_decision_t d;
-
-	(void)state;
-	load("default()=50%mem");
-	sl_decide(bound, &f, &c, NULL, &d);
-	assert_int_equal(d.step_swap, 50 * MiB);
-	assert_int_equal(d.job_swap, 100 * MiB);
-}
-
-static void test_decide_none_and_no_match(void **state)
-{
-	sl_facts_t f = base_facts("reserved");
-	sl_counts_t c = counts_of(1, 1, 2, GiB, GiB);
-	sl_decision_t d;
-
-	(void)state;
-	load("host(node1)=none,default()=1GiB");
-	sl_decide(bound, &f, &c, NULL, &d);
-	assert_true(d.write);
-	assert_int_equal(d.step.outcome, SL_UNLIMITED);
-	assert_int_equal(d.step_swap, SL_UNLIMITED_BYTES);
-	assert_int_equal(d.job_swap, SL_UNLIMITED_BYTES);
-	unload(NULL);
-
-	/* No term matches: nothing may be written. */
-	load("partition(standard)=1GiB");
-	sl_decide(bound, &f, &c, NULL, &d);
-	assert_false(d.write);
-	assert_int_equal(d.step.outcome, SL_NO_MATCH);
-	/* A missing record (NULL partition) does not match partition(). */
-	f.partition = NULL;
-	sl_decide(bound, &f, &c, NULL, &d);
-	assert_false(d.write);
-}
-
-static void test_decide_request_lowers_step_only(void **state)
-{
-	sl_facts_t f = base_facts(NULL);
-	sl_counts_t c = counts_of(1, 1, 4, GiB, GiB);
-	sl_decision_t d;
-	uint64_t req;
-
-	(void)state;
-	load("default()=100MiB/cpu");
-	req = 30 * MiB;
-	sl_decide(bound, &f, &c, &req, &d);
-	assert_int_equal(d.step_swap, 30 * MiB);
-	assert_int_equal(d.job_swap, 400 * MiB);
-	assert_true(d.request_lowered);
-	/* A request above the grant changes nothing. */
-	req = 10 * GiB;
-	sl_decide(bound, &f, &c, &req, &d);
-	assert_int_equal(d.step_swap, 100 * MiB);
-	assert_false(d.request_lowered);
-	req = SL_UNLIMITED_BYTES;
-	sl_decide(bound, &f, &c, &req, &d);
-	assert_int_equal(d.step_swap, 100 * MiB);
-	req = 0;
-	sl_decide(bound, &f, &c, &req, &d);
-	assert_int_equal(d.step_swap, 0);
-	assert_int_equal(d.job_swap, 400 * MiB);
+	/* every node the same: no index needed */
+	assert_int_equal(sl_cpus_per_node("8", SIZE_MAX, &nodes, &cpus), 0);
+	assert_int_equal(cpus, 8);
+	assert_int_equal(nodes, 1);
+	assert_int_equal(sl_cpus_per_node("4(x3)", SIZE_MAX, &nodes, &cpus), 0);
+	assert_int_equal(cpus, 4);
+	assert_int_equal(nodes, 3);
+	/* they differ: 1 without an index, the node's entry with one */
+	assert_int_equal(sl_cpus_per_node("8(x2),4", SIZE_MAX, &nodes, &cpus), 1);
+	assert_int_equal(nodes, 3);
+	assert_int_equal(sl_cpus_per_node("8(x2),4", 1, NULL, &cpus), 0);
+	assert_int_equal(cpus, 8);
+	assert_int_equal(sl_cpus_per_node("8(x2),4", 2, NULL, &cpus), 0);
+	assert_int_equal(cpus, 4);
+	assert_int_equal(sl_cpus_per_node("8(x2),4", 3, NULL, &cpus), -1);
+	/* malformed */
+	assert_int_equal(sl_cpus_per_node("", SIZE_MAX, NULL, &cpus), -1);
+	assert_int_equal(sl_cpus_per_node(NULL, SIZE_MAX, NULL, &cpus), -1);
+	assert_int_equal(sl_cpus_per_node("8(3)", SIZE_MAX, NULL, &cpus), -1);
+	assert_int_equal(sl_cpus_per_node("8(x0)", SIZE_MAX, NULL, &cpus), -1);
+	assert_int_equal(sl_cpus_per_node("8,", SIZE_MAX, NULL, &cpus), -1);
+	assert_int_equal(sl_cpus_per_node("8(x2", SIZE_MAX, NULL, &cpus), -1);
+	assert_int_equal(sl_cpus_per_node("-1", SIZE_MAX, NULL, &cpus), -1);
 }
 
 int main(void)
@@ -311,11 +165,7 @@ int main(void)
 		cmocka_unit_test(test_names_root),
 		cmocka_unit_test(test_names_unknown_ids),
 		cmocka_unit_test(test_names_many_groups),
-		cmocka_unit_test_teardown(test_decide_job_covers_allocation, unload),
-		cmocka_unit_test_teardown(test_decide_tasks_and_unknown_cores, unload),
-		cmocka_unit_test_teardown(test_decide_percent_of_ram, unload),
-		cmocka_unit_test_teardown(test_decide_none_and_no_match, unload),
-		cmocka_unit_test_teardown(test_decide_request_lowers_step_only, unload),
+		cmocka_unit_test(test_cpus_per_node),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

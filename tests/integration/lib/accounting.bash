@@ -304,13 +304,13 @@ acct_sacctmgr_ro() { env SLURM_CONF="$SWL_ACCT_DIR/etc/slurm.conf" timeout 30 sa
 # sacct against our slurmdbd.
 acct_sacct() { env SLURM_CONF="$SWL_ACCT_DIR/etc/slurm.conf" timeout 30 sacct "$@"; }
 
-# acct_wait_assoc_mgr TIMEOUT WHAT...: until slurmctld's association
-# manager shows every WHAT ("user=U account=A" pairs are checked as
-# "U A"), i.e. slurmdbd's update reached slurmctld.
+# Does slurmctld's association manager have USER's association with
+# ACCOUNT (slurmdbd's update reached it)? Records read
+# "ClusterName=swltest Account=physics UserName=swltest(1001) Partition= ...".
 _acct_ctld_knows() {
 	local user=$1 account=$2
 	cl_slurm scontrol show assoc_mgr users="$user" accounts="$account" flags=assoc 2>/dev/null |
-		grep -q "UserName=$user(.*Account=$account "
+		grep -qF " Account=$account UserName=$user("
 }
 
 # acct_add_account NAME...: accounts under root in cluster swltest.

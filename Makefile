@@ -11,7 +11,14 @@ PREFIX     ?= /usr
 MULTIARCH  ?= $(shell $(CC) -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
-PLUGINDIR  ?= $(PREFIX)/lib/$(MULTIARCH)/slurm-wlm
+# Slurm's plugin directory for the libslurm we build against: its libdir
+# (pkg-config slurm, else where the compiler finds libslurm.so) plus
+# slurm-wlm or slurm, whichever holds Slurm's own plugins; without them
+# (a build chroot): slurm-wlm under a Debian multiarch libdir, else slurm
+# (upstream, RHEL: %{_libdir}/slurm). PLUGINDIR=... overrides it.
+SLURM_LIBDIR ?= $(or $(shell pkg-config --variable=libdir slurm 2>/dev/null),$(patsubst %/,%,$(dir $(realpath $(shell $(CC) -print-file-name=libslurm.so 2>/dev/null)))))
+SLURM_PLUGINS_AT = $(firstword $(foreach d,slurm-wlm slurm,$(if $(wildcard $(SLURM_LIBDIR)/$(d)/auth_*.so $(SLURM_LIBDIR)/$(d)/task_*.so),$(SLURM_LIBDIR)/$(d))))
+PLUGINDIR  ?= $(or $(SLURM_PLUGINS_AT),$(if $(filter %/$(MULTIARCH),$(SLURM_LIBDIR)),$(SLURM_LIBDIR)/slurm-wlm),$(if $(SLURM_LIBDIR),$(SLURM_LIBDIR)/slurm),$(PREFIX)/lib/$(MULTIARCH)/slurm-wlm)
 DESTDIR    ?=
 
 CC         ?= cc
@@ -118,6 +125,7 @@ demo: deps all
 	@scripts/demo.sh
 
 install: all
+	@echo "install: plugin into $(PLUGINDIR) (Slurm's plugin dir; PLUGINDIR=... to change)"
 	install -d $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(B)/swaplimit.so $(DESTDIR)$(PLUGINDIR)/swaplimit.so
 	install -m 0755 $(B)/swaplimit $(DESTDIR)$(BINDIR)/swaplimit

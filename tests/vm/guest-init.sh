@@ -41,11 +41,7 @@ echo "guest: up in ${t0%.*}s of boot; running the suite (${SWL_VM_FILES:-every f
 mkdir -p /results
 cd /swaplimit
 # shellcheck disable=SC2086
-RESULTS=/results SWL_LOCK_WAIT=60 SWL_KEEP=1 tests/integration/run.sh ${SWL_VM_FILES:+$(for f in $SWL_VM_FILES; do echo tests/integration/$f; done)} 2>&1
-# The daemons' logs of every cluster the suite started (SWL_KEEP=1 kept them).
-for d in /tmp/swaplimit-cluster.*; do
-	[ -d "$d/log" ] && mkdir -p "/results/logs/${d##*.}" && cp "$d"/log/* "/results/logs/${d##*.}/"
-done
+RESULTS=/results SWL_LOCK_WAIT=60 SWL_SAVE_LOGS=/results/logs SWL_POLL=0.5 SWL_JOB_TIMEOUT=300 tests/integration/run.sh ${SWL_VM_FILES:+$(for f in $SWL_VM_FILES; do echo tests/integration/$f; done)} 2>&1
 tar -cf /dev/vdb -C /results . && sync
 echo "guest: results written; powering off"
 echo s >/proc/sysrq-trigger

@@ -144,6 +144,7 @@ say "image ${size_mb} MiB made in $((SECONDS - t0))s"
 
 timeout_s=${SWL_VM_TIMEOUT:-1500}
 console=$res/$tag-console.log
+rm -f "$console"   # QEMU appends to an existing file
 t0=$SECONDS
 qemu-system-x86_64 -accel tcg,thread=multi -cpu Skylake-Client-v4 \
 	-m "${SWL_VM_MEM:-2048}" -smp "${SWL_VM_SMP:-2}" -nic none \

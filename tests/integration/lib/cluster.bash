@@ -13,7 +13,9 @@
 # SWL_ACCOUNTING_CONF replaces the AccountingStorageType line (e.g. with
 # slurmdbd's lines, newline-separated); SWL_FIRST_JOB_ID=N the first job id
 # (default: varies per run); SWL_KEEP=1 keeps the logs (the temp dir,
-# minus the swap file) after cluster_down; SWL_LOCK_WAIT=SECONDS (900) how
+# minus the swap file) after cluster_down; SWL_SAVE_LOGS=DIR copies the
+# daemons' logs to DIR/<run> at cluster_down; SWL_POLL=SECONDS (0.2) how
+# often job states are polled; SWL_LOCK_WAIT=SECONDS (900) how
 # long to wait for another run's cluster.
 #
 # Everything lives in one temporary directory ($SWL_DIR, mktemp -d under
@@ -47,6 +49,7 @@ SWL_SWAP_BYTES=${SWL_SWAP_BYTES:-$((131101 * 4096))}
 SWL_REAL_MEMORY=4000          # MB per node (config_overrides)
 SWL_CPUS=8                    # per node (config_overrides; the machine has 2)
 SWL_JOB_TIMEOUT=${SWL_JOB_TIMEOUT:-120}
+SWL_POLL=${SWL_POLL:-0.2}           # seconds between job state polls
 SWL_LOCK_WAIT=${SWL_LOCK_WAIT:-900}  # seconds to wait for another run's cluster
 SWL_UNLIMITED=9223372036854771712   # cgroup v1 "-1" as read back
 # The memory cgroup version of this machine: 1 (v1 memory controller with
@@ -498,10 +501,12 @@ _swl_clean_cgroups() {
 _swl_kill_dir_procs() {
 	local -; set +e
 	local f pid pids="" alive sig i
-	for f in /proc/[0-9]*/cmdline; do
+	# One grep over every command line (a loop spawning per process costs
+	# a minute in the emulated test VM).
+	for f in $(grep -lsF "$SWL_DIR/" /proc/[0-9]*/cmdline); do
 		pid=${f#/proc/}; pid=${pid%/cmdline}
 		case " $$ $BASHPID $PPID " in *" $pid "*) continue ;; esac
-		{ tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qF "$SWL_DIR/" && pids="$pids $pid"
+		pids="$pids $pid"
 	done
 	[ -z "$pids" ] && return 0
 	_swl_say "stopping leftover processes of this cluster:$pids"
@@ -544,6 +549,10 @@ cluster_down() {
 		if grep -q "^$SWL_DIR/swapfile " /proc/swaps; then
 			swapoff "$SWL_DIR/swapfile" ||
 				_swl_say "swapoff $SWL_DIR/swapfile failed"
+		fi
+		if [ -n "${SWL_SAVE_LOGS:-}" ]; then
+			mkdir -p "$SWL_SAVE_LOGS/${SWL_DIR##*.}" &&
+				cp "$SWL_DIR"/log/* "$SWL_SAVE_LOGS/${SWL_DIR##*.}/" 2>/dev/null
 		fi
 		if [ -n "${SWL_KEEP:-}" ]; then
 			rm -f "$SWL_DIR/swapfile"
@@ -676,13 +685,14 @@ cl_job() {
 cl_wait_job() {
 	local -; set +e
 	local id=$1 t=${2:-$SWL_JOB_TIMEOUT} i st
-	for i in $(seq $((t * 5))); do
+	local t_end=$((SECONDS + t))
+	while [ $SECONDS -lt $t_end ]; do
 		st=$(cl_job_state "$id")
 		case $st in
 		PENDING | RUNNING | CONFIGURING | COMPLETING | SUSPENDED | REQUEUED* | RESIZING | SIGNALING | STAGE_OUT | "") ;;
 		*) return 0 ;;
 		esac
-		sleep 0.2
+		sleep "$SWL_POLL"
 	done
 	_swl_say "job $id still $st after ${t}s"
 	return 1

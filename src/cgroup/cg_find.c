@@ -35,8 +35,11 @@
 	"CgroupJobIdPaths=yes) or [NODE_]slurmstepd.scope/sSLUID/step_S (26.05)"
 #define NOT_CONFINED \
 	"Slurm did not put the task in a job cgroup: is task/cgroup enabled " \
-	"(TaskPlugin=task/cgroup in slurm.conf, not proctrack/cgroup alone; " \
-	"CgroupPlugin not disabled)?"
+	"(TaskPlugin=task/cgroup in slurm.conf; CgroupPlugin not disabled in " \
+	"cgroup.conf)?"
+#define NOT_CONFINED_V1 \
+	" (on cgroup v1, proctrack/cgroup alone does not use the memory " \
+	"controller)"
 
 /* Does the sep-separated list [s, s+len) contain word? */
 static bool list_has(const char *s, size_t len, char sep, const char *word)
@@ -198,8 +201,9 @@ struct match {
 	bool have_uid;
 };
 
-/* 0 matched; 1 not under Slurm's hierarchy at all; 2 an unknown layout
- * under it. */
+/* 0 matched; 1 not under Slurm's hierarchy at all (v2: or in
+ * slurmstepd's scope itself or its "system" waiting area, outside every
+ * job); 2 an unknown layout under it. */
 static int match_layout(sl_cg_version_t v, const struct comp *c, int n,
 			struct match *m)
 {
@@ -221,6 +225,8 @@ static int match_layout(sl_cg_version_t v, const struct comp *c, int n,
 		} else {
 			if (!is_scope(&c[i]))
 				continue;
+			if (i + 1 == n || (i + 2 == n && comp_is(&c[i + 1], "system")))
+				continue;   /* not in a job: no anchor */
 			anchor = true;
 			if (i + 2 >= n || !is_step_comp(&c[i + 2], &m->step_id))
 				continue;
@@ -433,10 +439,11 @@ static int find(const char *proc_root, pid_t pid, const char *cgroup_root,
 	struct match m;
 	int mr = match_layout(v, c, nc, &m);
 	if (mr == 1) {
-		sl_cgi_msg(msg, msglen, "%s: %s cgroup '%s' is not inside %s: " NOT_CONFINED,
-			   file, vname, shown,
+		sl_cgi_msg(msg, msglen, "%s: %s cgroup '%s' is not inside %s: "
+			   NOT_CONFINED "%s", file, vname, shown,
 			   v == SL_CG_V1 ? "Slurm's /slurm[_NODE]/uid_U/job_J/step_S"
-					 : "slurmstepd's [NODE_]slurmstepd.scope");
+					 : "a job of slurmstepd's [NODE_]slurmstepd.scope",
+			   v == SL_CG_V1 ? NOT_CONFINED_V1 : "");
 		return -1;
 	}
 	if (mr == 2) {

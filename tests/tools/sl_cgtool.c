@@ -3,13 +3,17 @@
  * cgroups, for shell tests (tests/integration/cgroup_faults.bats).
  *
  *   sl-cgtool [--proc-root DIR] [--cgroup-root DIR] [--between CMD]
- *             [--before-write CMD] COMMAND
+ *             [--before-write CMD] [--job-id N] [--step-id N|batch|extern|
+ *             interactive] [--uid N] [--sluid SLUID] COMMAND
  *     find PID                        version=, job_dir=, step_dir=
  *     ramlimit PID                    job_ram_limit=, step_ram_limit=
  *     apply PID JOB_SWAP STEP_SWAP    one "wrote PATH VALUE" line per write
  *     usage PID                       the step's sl_cg_usage_t, key=value
  *     meminfo [FILE]                  swap_total=
  *
+ * Without --cgroup-root the mount point comes from <proc-root>/self/mountinfo.
+ * --job-id/--step-id/--uid/--sluid: find with sl_cg_find_job() and those
+ * checks (else sl_cg_find()).
  * Sizes: bytes, or a number with K/M/G/T (powers of 1024), or "none"
  * (no limit). --between runs CMD with /bin/sh after sl_cg_find() and before
  * the next call (SL_JOB_DIR and SL_STEP_DIR set): a test makes the task
@@ -34,6 +38,8 @@
 #include "cgroup.h"
 
 static const char *before_write;
+static sl_cg_job_t want;
+static bool have_want;
 
 static void run_hook(const char *what, const char *cmd)
 {
@@ -58,7 +64,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: sl-cgtool [--proc-root DIR] [--cgroup-root DIR] [--between CMD]\n"
-		"                 [--before-write CMD]\n"
+		"                 [--before-write CMD] [--job-id N] [--step-id N|batch|extern|interactive]\n"
+		"                 [--uid N] [--sluid SLUID]\n"
 		"                 find PID | ramlimit PID | apply PID JOB_SWAP STEP_SWAP |\n"
 		"                 usage PID | meminfo [FILE]\n");
 	exit(2);
@@ -93,6 +100,29 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+static uint32_t parse_u32(const char *s)
+{
+	char *end;
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		usage();
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || v > UINT32_MAX)
+		usage();
+	return (uint32_t)v;
+}
+
+static uint32_t parse_step(const char *s)
+{
+	if (strcmp(s, "batch") == 0)
+		return SL_CG_STEP_BATCH;
+	if (strcmp(s, "extern") == 0)
+		return SL_CG_STEP_EXTERN;
+	if (strcmp(s, "interactive") == 0)
+		return SL_CG_STEP_INTERACTIVE;
+	return parse_u32(s);
+}
+
 static pid_t parse_pid(const char *s)
 {
 	char *end;
@@ -115,7 +145,12 @@ static int find(const char *proc_root, const char *cg_root, const char *pid_s,
 		const char *between, sl_cg_paths_t *p)
 {
 	char msg[SL_CG_MSG_MAX];
-	if (sl_cg_find(proc_root, parse_pid(pid_s), cg_root, p, msg, sizeof msg)) {
+	int rc = have_want
+		 ? sl_cg_find_job(proc_root, parse_pid(pid_s), cg_root, &want, p,
+				  msg, sizeof msg)
+		 : sl_cg_find(proc_root, parse_pid(pid_s), cg_root, p, msg,
+			      sizeof msg);
+	if (rc) {
 		fprintf(stderr, "error: %s\n", msg);
 		return -1;
 	}
@@ -149,7 +184,19 @@ int main(int argc, char **argv)
 			between = argv[i + 1];
 		else if (strcmp(argv[i], "--before-write") == 0)
 			before_write = argv[i + 1];
-		else
+		else if (strcmp(argv[i], "--job-id") == 0) {
+			want.check_job_id = have_want = true;
+			want.job_id = parse_u32(argv[i + 1]);
+		} else if (strcmp(argv[i], "--step-id") == 0) {
+			want.check_step_id = have_want = true;
+			want.step_id = parse_step(argv[i + 1]);
+		} else if (strcmp(argv[i], "--uid") == 0) {
+			want.check_uid = have_want = true;
+			want.uid = (uid_t)parse_u32(argv[i + 1]);
+		} else if (strcmp(argv[i], "--sluid") == 0) {
+			have_want = true;
+			want.sluid = argv[i + 1];
+		} else
 			usage();
 	}
 	if (i >= argc)

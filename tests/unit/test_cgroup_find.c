@@ -371,9 +371,8 @@ static void v2_bad_layouts(void **state)
 {
 	fx_t *f = *state;
 	static const char *const paths[] = {
-		"/system.slice/slurmstepd.scope",
-		"/system.slice/slurmstepd.scope/system",
 		"/system.slice/slurmstepd.scope/job_5",
+		"/system.slice/slurmstepd.scope/system/step_0",
 		"/system.slice/slurmstepd.scope/step_0/user/task_0",
 		"/system.slice/slurmstepd.scope/job_5/user/step_0",
 		/* a v1-shaped path on a v2 mount */
@@ -393,7 +392,8 @@ static void not_confined(void **state)
 	fx_fmt(file, sizeof file, "%s/%d/cgroup", f->proc, FX_PID);
 	v1_proc(f, "/user.slice/user-1000.slice/session-3.scope");
 	expect_fail(f, f->cg, NULL, file, NOT_CONFINED, "/slurm[_NODE]/uid_U",
-		    "'/user.slice/user-1000.slice/session-3.scope'");
+		    "'/user.slice/user-1000.slice/session-3.scope'",
+		    "proctrack/cgroup alone does not use the memory controller");
 	v1_proc(f, "/");
 	expect_fail(f, f->cg, NULL, NOT_CONFINED);
 	/* job_/step_ names without Slurm's root are not Slurm's */
@@ -407,10 +407,14 @@ static void not_confined(void **state)
 		"/system.slice/_slurmstepd.scope/job_5/step_0",
 		"/system.slice/slurmstepd.scope.d/job_5/step_0",
 		"/",
+		/* in the scope, but in no job: slurmstepd's waiting area */
+		"/system.slice/slurmstepd.scope",
+		"/system.slice/node1_slurmstepd.scope/system",
 	};
 	for (size_t i = 0; i < sizeof v2 / sizeof v2[0]; i++) {
 		v2_proc(f, v2[i]);
-		expect_fail(f, f->cg, NULL, file, NOT_CONFINED, "slurmstepd.scope");
+		expect_fail(f, f->cg, NULL, file, NOT_CONFINED, "slurmstepd.scope",
+			    v2[i]);
 	}
 }
 
@@ -604,9 +608,10 @@ static void mount_root_prefix(void **state)
 	fx_proc_v2(f, FX_PID, "/docker/abc" FX_V2N_TASK);
 	fx_fmt(l, sizeof l,
 	       "40 22 0:30 /docker/abcd %s/mnt/other rw - cgroup2 cgroup2 rw\n"
+	       "42 22 0:30 /docker/ %s/mnt/d rw - cgroup2 cgroup2 rw\n"
 	       "41 22 0:30 /docker/abc %s/mnt/c rw - cgroup2 cgroup2 rw\n"
-	       "42 22 0:30 /docker/ %s/mnt/d rw - cgroup2 cgroup2 rw\n",
-	       f->root, f->root, f->root);
+	       "44 22 0:30 /docker/abc %s/mnt/e rw - cgroup2 cgroup2 rw\n",
+	       f->root, f->root, f->root, f->root);
 	mi(f, l);
 	expect_ok(f, NULL, NULL, SL_CG_V2, "mnt/c", FX_V2N_JOB, FX_V2N_STEP "/user");
 	/* v1 likewise */
@@ -653,21 +658,29 @@ static void mount_table_parsing(void **state)
 	o += (size_t)sprintf(big + o, "garbage\n\n1 2 3\n"
 			     "30 22 0:26 / /nowhere rw shared:1 cgroup cgroup rw,memory\n"
 			     "31 22 0:26 / /x rw - cgroup\n");
-	/* one overlong line that looks like a memory mount at its end */
-	o += (size_t)sprintf(big + o, "50 22 0:40 / /long rw ");
-	for (int i = 0; i < 1200; i++)
-		o += (size_t)sprintf(big + o, "shared:%d ", i);
+	/* One overlong line: a memory mount at "/", and so is every tail
+	 * of it (if the reader took one as a line, "/" would win). */
+	o += (size_t)sprintf(big + o, "50 22 0:40 / / rw ");
+	for (int i = 0; i < 10000; i++)
+		o += (size_t)sprintf(big + o, "/ ");
 	o += (size_t)sprintf(big + o, "- cgroup cgroup rw,memory\n");
-	assert_true(o > 8192);
+	assert_true(o > 2 * 8192);
 	for (int i = 0; i < 250; i++)
 		o += (size_t)sprintf(big + o,
 				     "%d 22 0:%d / /srv/overlay/%d rw,relatime - overlay overlay "
 				     "rw,lowerdir=/a:/b\n", 100 + i, 100 + i, i);
 	o += (size_t)sprintf(big + o, "99 22 0:27 / %s/mnt/memory rw - cgroup cgroup rw,memory",
 			     f->root);
-	assert_true(o > 20000 && o < 64 * 1024);
+	assert_true(o > 30000 && o < 64 * 1024);
 	fx_mountinfo(f, big);
 	expect_ok(f, NULL, NULL, SL_CG_V1, "mnt/memory", FX_V1_JOB, FX_V1_STEP);
+	/* the table ends in an overlong line without a newline */
+	o = (size_t)sprintf(big, "50 22 0:40 / / rw ");
+	for (int i = 0; i < 10000; i++)
+		o += (size_t)sprintf(big + o, "/ ");
+	sprintf(big + o, "- cgroup cgroup rw,memory");
+	fx_mountinfo(f, big);
+	expect_fail(f, NULL, NULL, "lists no cgroup v1 mount with the memory controller");
 	free(big);
 }
 

@@ -62,7 +62,7 @@ UNIT_BIN     := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 UNIT_SAN_BIN := $(patsubst tests/unit/%.c,$(B)/tests-san/%,$(UNIT_SRC))
 
 .PHONY: all check unit unit-san valgrind integration demo install uninstall \
-        fuzz fuzz-short bench clean deps deb
+        fuzz fuzz-short bench clean deps deb vm-trixie vm-sid
 all: $(B)/swaplimit.so $(B)/swaplimit
 
 $(B)/o/%.o: %.c $(HEADERS)
@@ -97,16 +97,15 @@ deps:
 	@scripts/install-deps.sh
 
 # Every suite writes its counts to build/results/; the last line of
-# `make check` is the sum.
+# `make check` is the sum. scripts/check.sh times each part and runs the
+# cgroup v2 VMs (tests/vm) after the host's suites.
 check: deps
-	@rm -rf $(B)/results && mkdir -p $(B)/results
-	@$(MAKE) --no-print-directory all
-	-@$(MAKE) --no-print-directory unit
-	-@$(MAKE) --no-print-directory unit-san
-	-@$(MAKE) --no-print-directory valgrind
-	-@$(MAKE) --no-print-directory fuzz-short
-	-@$(MAKE) --no-print-directory integration
-	@scripts/summary.sh $(B)/results
+	@B=$(B) MAKE="$(MAKE)" scripts/check.sh
+
+# The real-cluster suite in one cgroup v2 VM: make vm-trixie / make vm-sid
+# (VM_FILES="tests/integration/plugin.bats ..." for a part of it).
+vm-%: deps
+	@tests/vm/vm.sh $* $(VM_FILES)
 
 unit: $(UNIT_BIN)
 	@scripts/run-suite.sh unit $(UNIT_BIN)

@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential clang valgrind libslurm-dev libcmocka-dev bats jq \
       slurm-wlm slurmctld slurmd slurm-client munge util-linux procps \
-      mariadb-server slurmdbd"
+      mariadb-server slurmdbd qemu-system-x86 debootstrap e2fsprogs"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \

@@ -3,7 +3,7 @@
 # `make check` ends with. A required suite that left no counts is a failure.
 set -u
 res=${1:-build/results}
-required="unit unit-san valgrind integration"
+required="unit unit-san valgrind integration integration-trixie integration-sid"
 p=0 f=0
 for s in $required; do
 	if [ ! -f "$res/$s.counts" ]; then
@@ -14,7 +14,9 @@ done
 for c in "$res"/*.counts; do
 	[ -e "$c" ] || continue
 	read -r cp cf <"$c"
-	printf '  %-14s %4d passed, %d failed\n' "$(basename "$c" .counts)" "$cp" "$cf"
+	label=""
+	[ -s "${c%.counts}.label" ] && label=" ($(cat "${c%.counts}.label"))"
+	printf '  %-20s %4d passed, %d failed%s\n' "$(basename "$c" .counts)" "$cp" "$cf" "$label"
 	p=$((p + cp)); f=$((f + cf))
 done
 echo "$p passed, $f failed"

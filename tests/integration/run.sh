@@ -60,5 +60,8 @@ if [ -n "$planned" ] && [ $((p + f)) -lt "$planned" ]; then
 	f=$((f + planned - p - f))
 fi
 echo "$p $f" >"$counts"
+# What these counts are about, for the summary line of make check.
+cgv=v1; [ -e /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes ] || cgv=v2
+echo "Slurm $(/usr/sbin/slurmd -V 2>/dev/null | awk '{print $2}'), cgroup $cgv, $(uname -r)" >"$res/integration.label"
 echo "integration: $p passed, $f failed in ${elapsed}s (log: $log)"
 [ "$f" -eq 0 ] && [ "$rc" -eq 0 ]

@@ -11,6 +11,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <unistd.h>
+
+#include "allowance.h"
 #include "cgroup.h"
 #include "cli.h"
 #include "plugin_args.h"
@@ -26,22 +29,28 @@ static const char usage_text[] =
 "  swaplimit check [--rules STRING | --file PATH | --plugstack PATH]\n"
 "  swaplimit eval  [--rules STRING | --file PATH | --plugstack PATH] --node NAME\n"
 "                  [--partition NAME] [--user NAME] [--group NAME[,NAME...]]\n"
-"                  [--account NAME] [--cpus N] [--tasks N] [--mem SIZE]\n"
-"                  [--node-swap SIZE] [--json]\n"
+"                  [--account NAME] [--unknown FACT[,FACT...]]\n"
+"                  [--cpus N] [--mem SIZE] [--step-cpus N] [--tasks N]\n"
+"                  [--step-mem SIZE] [--extern] [--swap SIZE|none]\n"
+"                  [--node-swap SIZE] [--cgroup v1|v2] [--page-size BYTES]\n"
+"                  [--fallback SIZE|none] [--json]\n"
 "  swaplimit --help | --version\n"
 "\n"
 "Commands:\n"
 "  check   compile the rules; print them normalised, one numbered term a\n"
 "          line, then any warnings\n"
-"  eval    evaluate the rules for one job on one node: the term that\n"
-"          matched, the swap allowance and how it was computed\n"
+"  eval    compute, exactly as the plugin does, the swap the job cgroup and\n"
+"          the step cgroup get on one node: the term, both values (page-\n"
+"          rounded, the --swap request applied), how, every fact used and\n"
+"          every fact assumed\n"
 "\n"
 "Rule source (exactly one):\n"
 "  --rules STRING     rules given inline, as in the plugin's rules= argument\n"
 "  --file PATH        a rules file, as in the plugin's config= argument\n"
 "                     ('#' comments, one term a line allowed)\n"
 "  --plugstack PATH   the rules= or config= argument of the swaplimit.so\n"
-"                     line of a plugstack.conf (include lines are followed)\n"
+"                     line of a plugstack.conf (include lines are followed;\n"
+"                     its fallback= is used too)\n"
 "\n"
 "Job facts (eval):\n"
 "  --node NAME        node name (required)\n"
@@ -49,15 +58,28 @@ static const char usage_text[] =
 "  --user NAME        the job's user\n"
 "  --group LIST       the user's groups, comma-separated (repeatable)\n"
 "  --account NAME     the job's account\n"
-"  --cpus N           CPUs of the job on the node (default 1)\n"
-"  --tasks N          tasks of the job on the node (default 1)\n"
-"  --mem SIZE         the job's RAM limit on the node (default unlimited)\n"
-"  --node-swap SIZE   the node's total swap (default: this machine's\n"
-"                     SwapTotal from /proc/meminfo)\n"
+"  --unknown LIST     facts the plugin could not find out: partition,\n"
+"                     account (no prolog record), user, groups (NSS failed)\n"
+"  --cpus N           CPUs the job holds on the node (default 1, assumed)\n"
+"  --mem SIZE         the job's RAM limit on the node (default unlimited,\n"
+"                     assumed)\n"
+"  --step-cpus N      the step's CPUs on the node (default: the job's)\n"
+"  --tasks N          the step's tasks on the node (default 1, assumed)\n"
+"  --step-mem SIZE    the step's RAM limit (default: the job's)\n"
+"  --extern           the extern step (PrologFlags=contain)\n"
+"  --swap SIZE|none   the user's --swap request\n"
+"  --node-swap SIZE   the node's total swap (default: THIS machine's\n"
+"                     SwapTotal, assumed: give it for another node)\n"
+"  --cgroup v1|v2     the node's cgroup version (default v2, assumed); v1\n"
+"                     cannot limit swap without a RAM limit\n"
+"  --page-size BYTES  the node's page size (default this machine's)\n"
+"  --fallback SIZE|none  the plugin's fallback= (default: the plugstack\n"
+"                     line's, else 0)\n"
 "  --json             print one JSON object instead of text\n"
 "\n"
-"SIZE is a number and a unit: B, K, KiB, M, MiB, G, GiB, T, TiB, P, PiB\n"
-"(powers of 1024, as in Slurm), e.g. 64GiB or 1.5G; a bare number only for 0.\n"
+"SIZE is written as for Slurm's --mem: a bare number is MiB (512), or a\n"
+"number and a unit B, K, KiB, M, MiB, G, GiB, T, TiB, P, PiB (powers of\n"
+"1024), e.g. 64GiB or 1.5G.\n"
 "\n"
 "Exit status: 0 ok, 1 invalid rules or unreadable rules/plugstack file,\n"
 "2 usage error. See swaplimit(1) for the rule language.\n";
@@ -65,7 +87,9 @@ static const char usage_text[] =
 enum {
 	OPT_RULES = 256, OPT_FILE, OPT_PLUGSTACK, OPT_NODE, OPT_PARTITION,
 	OPT_USER, OPT_GROUP, OPT_ACCOUNT, OPT_CPUS, OPT_TASKS, OPT_MEM,
-	OPT_NODE_SWAP, OPT_JSON, OPT_VERSION,
+	OPT_NODE_SWAP, OPT_JSON, OPT_VERSION, OPT_STEP_CPUS, OPT_STEP_MEM,
+	OPT_EXTERN, OPT_SWAP, OPT_CGROUP, OPT_PAGE_SIZE, OPT_FALLBACK,
+	OPT_UNKNOWN,
 };
 
 static const struct option long_opts[] = {
@@ -82,6 +106,14 @@ static const struct option long_opts[] = {
 	{ "mem",       required_argument, NULL, OPT_MEM },
 	{ "node-swap", required_argument, NULL, OPT_NODE_SWAP },
 	{ "json",      no_argument,       NULL, OPT_JSON },
+	{ "step-cpus", required_argument, NULL, OPT_STEP_CPUS },
+	{ "step-mem",  required_argument, NULL, OPT_STEP_MEM },
+	{ "extern",    no_argument,       NULL, OPT_EXTERN },
+	{ "swap",      required_argument, NULL, OPT_SWAP },
+	{ "cgroup",    required_argument, NULL, OPT_CGROUP },
+	{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
+	{ "fallback",  required_argument, NULL, OPT_FALLBACK },
+	{ "unknown",   required_argument, NULL, OPT_UNKNOWN },
 	{ "help",      no_argument,       NULL, 'h' },
 	{ "version",   no_argument,       NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -100,6 +132,11 @@ typedef struct {
 	size_t ngroups;
 	uint64_t cpus, tasks, mem, node_swap;
 	bool have_cpus, have_tasks, have_mem, have_node_swap;
+	uint64_t step_cpus, step_mem, swap, page_size, fallback;
+	bool have_step_cpus, have_step_mem, have_swap, have_page_size;
+	bool have_fallback, have_cgroup, have_unknown;
+	bool is_extern, v1;
+	bool unknown_partition, unknown_account, unknown_user, unknown_groups;
 	bool json;
 } opts_t;
 
@@ -136,37 +173,58 @@ static int parse_count(const char *s, uint64_t *out)
 	return 0;
 }
 
-/* A size with the rules' units, through the engine's parser so that the
- * command accepts exactly what the rules accept. */
+/* A size in the one grammar of the rules and --swap (size.h), through the
+ * engine's parser. `none_ok`: "none" (and "unlimited") mean no limit. */
 static int parse_size(const opts_t *o, int opt, const char *arg,
-		      uint64_t *v, FILE *err)
+		      uint64_t *v, bool none_ok, FILE *err)
 {
-	size_t n = strlen(arg);
+	char why[160];
 
-	if (sl_size_parse(arg, v) == 0) {
-		if (opt == OPT_MEM || strcasecmp(arg, "unlimited") != 0)
+	if (strcasecmp(arg, "none") == 0 || strcasecmp(arg, "unlimited") == 0) {
+		if (none_ok) {
+			*v = SL_UNLIMITED_BYTES;
 			return 0;
+		}
 		fprintf(err, "swaplimit %s: --%s '%s': the node's swap is a "
 			"finite size (e.g. 64GiB, or 0 for none)\n", o->cmdname,
 			opt_name(opt), arg);
 		return -1;
 	}
-	if (n >= 3 && (arg[n - 1] == 'b' || arg[n - 1] == 'B') &&
-	    strchr("kKmMgGtTpP", arg[n - 2]) && arg[n - 3] >= '0' &&
-	    arg[n - 3] <= '9') {
-		fprintf(err, "swaplimit %s: --%s '%s': unit '%s' is ambiguous; "
-			"write %ciB or %c (powers of 1024, as in Slurm)\n",
-			o->cmdname, opt_name(opt), arg, arg + n - 2,
-			(char)toupper((unsigned char)arg[n - 2]),
-			(char)toupper((unsigned char)arg[n - 2]));
-		return -1;
-	}
-	fprintf(err, "swaplimit %s: --%s '%s' is not a size: write a number "
-		"and a unit, e.g. 64GiB or 1.5G (units B, K, KiB, M, MiB, G, GiB, "
-		"T, TiB, P, PiB: powers of 1024; at most 9 decimals; a bare "
-		"number only for 0%s)\n", o->cmdname, opt_name(opt), arg,
-		opt == OPT_MEM ? "; or unlimited" : "");
+	if (sl_size_parse_explain(arg, v, why, sizeof(why)) == 0)
+		return 0;
+	fprintf(err, "swaplimit %s: --%s '%s': %s; write %s%s\n", o->cmdname,
+		opt_name(opt), arg, why, SL_SIZE_FORMS,
+		none_ok ? ", or none" : "");
 	return -1;
+}
+
+/* --unknown partition,account,user,groups */
+static int add_unknown(opts_t *o, const char *list, FILE *err)
+{
+	const char *p = list;
+
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+
+		if (n == 9 && strncmp(p, "partition", 9) == 0)
+			o->unknown_partition = true;
+		else if (n == 7 && strncmp(p, "account", 7) == 0)
+			o->unknown_account = true;
+		else if (n == 4 && strncmp(p, "user", 4) == 0)
+			o->unknown_user = true;
+		else if (n == 6 && strncmp(p, "groups", 6) == 0)
+			o->unknown_groups = true;
+		else {
+			fprintf(err, "swaplimit %s: --unknown '%s': expected "
+				"partition, account, user or groups, "
+				"comma-separated\n", o->cmdname, list);
+			return -1;
+		}
+		if (!comma)
+			return 0;
+		p = comma + 1;
+	}
 }
 
 /* Append the comma-separated names of one --group value. */
@@ -291,9 +349,17 @@ static int parse_opts(opts_t *o, int argc, char *argv[], FILE *out,
 			rc = add_groups(o, arg, err);
 			break;
 		case OPT_CPUS:
-		case OPT_TASKS: {
-			bool *have = c == OPT_CPUS ? &o->have_cpus : &o->have_tasks;
-			uint64_t *v = c == OPT_CPUS ? &o->cpus : &o->tasks;
+		case OPT_TASKS:
+		case OPT_STEP_CPUS:
+		case OPT_PAGE_SIZE: {
+			bool *have = c == OPT_CPUS ? &o->have_cpus
+				     : c == OPT_TASKS ? &o->have_tasks
+				     : c == OPT_STEP_CPUS ? &o->have_step_cpus
+							  : &o->have_page_size;
+			uint64_t *v = c == OPT_CPUS ? &o->cpus
+				      : c == OPT_TASKS ? &o->tasks
+				      : c == OPT_STEP_CPUS ? &o->step_cpus
+							   : &o->page_size;
 
 			eval_only = true;
 			if (given_twice(o, c, *have, err))
@@ -308,18 +374,48 @@ static int parse_opts(opts_t *o, int argc, char *argv[], FILE *out,
 			break;
 		}
 		case OPT_MEM:
-		case OPT_NODE_SWAP: {
-			bool *have = c == OPT_MEM ? &o->have_mem : &o->have_node_swap;
-			uint64_t *v = c == OPT_MEM ? &o->mem : &o->node_swap;
+		case OPT_STEP_MEM:
+		case OPT_NODE_SWAP:
+		case OPT_SWAP:
+		case OPT_FALLBACK: {
+			bool *have = c == OPT_MEM ? &o->have_mem
+				     : c == OPT_STEP_MEM ? &o->have_step_mem
+				     : c == OPT_NODE_SWAP ? &o->have_node_swap
+				     : c == OPT_SWAP ? &o->have_swap
+						     : &o->have_fallback;
+			uint64_t *v = c == OPT_MEM ? &o->mem
+				      : c == OPT_STEP_MEM ? &o->step_mem
+				      : c == OPT_NODE_SWAP ? &o->node_swap
+				      : c == OPT_SWAP ? &o->swap : &o->fallback;
 
 			eval_only = true;
 			if (given_twice(o, c, *have, err))
 				return -1;
-			if (parse_size(o, c, arg, v, err) < 0)
+			if (parse_size(o, c, arg, v, c != OPT_NODE_SWAP, err) < 0)
 				return -1;
 			*have = true;
 			break;
 		}
+		case OPT_CGROUP:
+			eval_only = true;
+			if (given_twice(o, c, o->have_cgroup, err))
+				return -1;
+			if (strcmp(arg, "v1") != 0 && strcmp(arg, "v2") != 0) {
+				fprintf(err, "swaplimit %s: --cgroup '%s': "
+					"expected v1 or v2\n", o->cmdname, arg);
+				return -1;
+			}
+			o->v1 = strcmp(arg, "v1") == 0;
+			o->have_cgroup = true;
+			break;
+		case OPT_EXTERN:
+			eval_only = true;
+			o->is_extern = true;
+			break;
+		case OPT_UNKNOWN:
+			eval_only = true;
+			rc = add_unknown(o, arg, err);
+			break;
 		case OPT_JSON:
 			eval_only = true;
 			o->json = true;
@@ -380,8 +476,10 @@ static void print_rules_error(FILE *err, const sl_error_t *e)
 	fprintf(err, "%s\n", buf);
 }
 
-/* Compile the rules from the chosen source. NULL after printing why. */
-static sl_rules_t *load_rules(const opts_t *o, FILE *err)
+/* Compile the rules from the chosen source. NULL after printing why.
+ * With --plugstack, *fallback gets its line's fallback= (if given). */
+static sl_rules_t *load_rules(const opts_t *o, uint64_t *fallback,
+			      bool *have_fallback, FILE *err)
 {
 	sl_args_t args;
 	sl_rules_t *r;
@@ -396,6 +494,10 @@ static sl_rules_t *load_rules(const opts_t *o, FILE *err)
 			return NULL;
 		}
 		r = sl_args_load_rules(&args, &e);
+		if (fallback && args.fallback) {
+			*fallback = args.fallback_bytes;
+			*have_fallback = true;
+		}
 		sl_args_free(&args);
 	} else {
 		/* Not through sl_args_parse(): --file may be relative, and an
@@ -414,7 +516,7 @@ static sl_rules_t *load_rules(const opts_t *o, FILE *err)
 
 static int cmd_check(const opts_t *o, FILE *out, FILE *err)
 {
-	sl_rules_t *r = load_rules(o, err);
+	sl_rules_t *r = load_rules(o, NULL, NULL, err);
 	size_t n, w;
 
 	if (!r)
@@ -429,69 +531,212 @@ static int cmd_check(const opts_t *o, FILE *out, FILE *err)
 	return SL_EXIT_OK;
 }
 
-static void print_text(FILE *out, const sl_result_t *res, const char *text)
+/* "250MiB (262144000 bytes)", "3543348019 bytes (~3.30GiB)", or
+ * "unlimited (no swap limit)": finite values never read "unlimited". */
+static void print_bytes(FILE *out, uint64_t bytes)
 {
 	char human[SL_SIZE_BUF], raw[24];
 
-	switch (res->outcome) {
-	case SL_LIMITED:
-		fprintf(out, "term %zu: %s\n", res->term, text ? text : "");
-		sl_size_format(res->swap_bytes, human, sizeof(human));
-		snprintf(raw, sizeof(raw), "%lluB",
-			 (unsigned long long)res->swap_bytes);
-		if (strncmp(human, raw, strlen(raw)) == 0)
-			/* not a round size: "3543348019B (~3.30GiB)" */
-			fprintf(out, "swap: %llu bytes%s\n",
-				(unsigned long long)res->swap_bytes,
-				human + strlen(raw));
-		else
-			fprintf(out, "swap: %s (%llu bytes)\n", human,
-				(unsigned long long)res->swap_bytes);
-		break;
-	case SL_UNLIMITED:
-		fprintf(out, "term %zu: %s\n", res->term, text ? text : "");
-		fprintf(out, "swap: unlimited (no swap limit)\n");
-		break;
-	default:
-		fprintf(out, "no term matched: the limits stay as Slurm set "
-			"them\n");
-		break;
+	if (bytes == SL_UNLIMITED_BYTES) {
+		fputs("unlimited (no swap limit)", out);
+		return;
 	}
-	if (res->why[0])
-		fprintf(out, "why: %s\n", res->why);
+	sl_size_format_finite(bytes, human, sizeof(human));
+	snprintf(raw, sizeof(raw), "%lluB", (unsigned long long)bytes);
+	if (strncmp(human, raw, strlen(raw)) == 0)
+		/* not a round size: "3543348019B (~3.30GiB)" */
+		fprintf(out, "%llu bytes%s", (unsigned long long)bytes,
+			human + strlen(raw));
+	else
+		fprintf(out, "%s (%llu bytes)", human,
+			(unsigned long long)bytes);
 }
 
-static void print_json(FILE *out, const sl_result_t *res, const char *text)
-{
-	bool matched = res->outcome != SL_NO_MATCH;
+/* Everything eval took for granted, one phrase each. */
+typedef struct {
+	const char *items[12];
+	size_t n;
+} assumed_t;
 
-	fprintf(out, "{\"matched\": %s, \"term\": ", matched ? "true" : "false");
-	if (matched)
-		fprintf(out, "%zu", res->term);
+static void assume(assumed_t *a, const char *what)
+{
+	if (a->n < sizeof(a->items) / sizeof(a->items[0]))
+		a->items[a->n++] = what;
+}
+
+static const char *source_name(sl_allow_source_t s)
+{
+	return s == SL_FROM_RULE ? "rule" : s == SL_FROM_FALLBACK ? "fallback"
+								  : "none";
+}
+
+static void print_eval_text(FILE *out, const opts_t *o, const sl_bound_t *b,
+			    const sl_allow_in_t *in, const sl_allow_t *d,
+			    const assumed_t *a)
+{
+	const char *text = sl_result_term_text(b, &d->step);
+	char h1[SL_SIZE_BUF], h2[SL_SIZE_BUF], h3[SL_SIZE_BUF], h4[SL_SIZE_BUF];
+
+	switch (d->source) {
+	case SL_FROM_RULE:
+		fprintf(out, "term %zu: %s\n", d->step.term, text ? text : "");
+		break;
+	case SL_FROM_FALLBACK:
+		fprintf(out, "term %zu cannot be decided: fallback applies\n",
+			d->step.term);
+		break;
+	case SL_FROM_NOTHING:
+		fputs("no term matched: the limits stay as Slurm set them\n",
+		      out);
+		break;
+	}
+	if (d->write || d->source != SL_FROM_NOTHING) {
+		fputs("job swap: ", out);
+		if (d->source == SL_FROM_NOTHING)
+			fputs("as Slurm set it", out);
+		else
+			print_bytes(out, d->job_swap);
+		if (d->job_unenforceable)
+			fputs(" (cgroup v1 without a RAM limit cannot limit "
+			      "swap)", out);
+		fputs("\nstep swap: ", out);
+		print_bytes(out, d->step_swap);
+		if (d->step_unenforceable)
+			fputs(" (cgroup v1 without a RAM limit cannot limit "
+			      "swap)", out);
+		if (d->request_lowered)
+			fputs(" (lowered by --swap)", out);
+		else if (d->request_above)
+			fputs(" (--swap asked for more: not applied)", out);
+		fputc('\n', out);
+	} else if (o->have_swap) {
+		fputs("step swap: as Slurm set it (--swap not below it)\n", out);
+	}
+	fprintf(out, "why: step: %s; job: %s\n", d->step.why, d->job.why);
+	fprintf(out, "facts: node=%s partition=%s account=%s user=%s groups=",
+		o->node,
+		o->unknown_partition ? "?(unknown)" : o->partition ? o->partition : "-",
+		o->unknown_account ? "?(unknown)" : o->account ? o->account : "-",
+		o->unknown_user ? "?(unknown)" : o->user ? o->user : "-");
+	for (size_t i = 0; i < o->ngroups; i++)
+		fprintf(out, "%s%s", i ? "," : "", o->groups[i]);
+	if (!o->ngroups)
+		fputs("-", out);
+	if (o->unknown_groups)
+		fputs("(+unknown)", out);
+	fprintf(out, " job_cpus=%llu job_tasks=%llu job_ram=%s step_cpus=%llu%s "
+		"step_tasks=%llu%s step_ram=%s node_swap=%s cgroup=%s "
+		"page=%llu%s\n",
+		(unsigned long long)d->job_facts.cpus,
+		(unsigned long long)d->job_facts.tasks,
+		sl_size_format(in->job_ram, h1, sizeof(h1)),
+		(unsigned long long)d->step_facts.cpus,
+		d->cpus_capped ? "(capped at the job's)" : "",
+		(unsigned long long)d->step_facts.tasks,
+		d->tasks_capped ? "(capped at the job's CPUs)" : "",
+		sl_size_format(d->step_facts.mem_bytes, h2, sizeof(h2)),
+		sl_size_format_finite(in->base.node_swap_bytes, h3, sizeof(h3)),
+		in->memsw ? "v1" : "v2",
+		(unsigned long long)(in->page_size ? in->page_size
+						   : SL_PAGE_SIZE_DEFAULT),
+		o->is_extern ? " step=extern" : "");
+	if (o->have_swap) {
+		if (in->request == SL_UNLIMITED_BYTES)
+			fputs("request: --swap=none\n", out);
+		else
+			fprintf(out, "request: --swap=%s\n",
+				sl_size_format_finite(in->request, h4,
+						      sizeof(h4)));
+	}
+	for (size_t i = 0; i < a->n; i++)
+		fprintf(out, "assumed: %s\n", a->items[i]);
+}
+
+static void json_value(FILE *out, const char *key, bool unlimited,
+		       uint64_t bytes, bool known)
+{
+	fprintf(out, "\"%s_unlimited\": %s, \"%s_swap_bytes\": ", key,
+		known && unlimited ? "true" : "false", key);
+	if (known && !unlimited)
+		fprintf(out, "%llu", (unsigned long long)bytes);
+	else
+		fputs("null", out);
+}
+
+static void print_eval_json(FILE *out, const opts_t *o, const sl_bound_t *b,
+			    const sl_allow_in_t *in, const sl_allow_t *d,
+			    const assumed_t *a)
+{
+	bool matched = d->source == SL_FROM_RULE;
+	bool known = d->source != SL_FROM_NOTHING || d->write;
+
+	fprintf(out, "{\"matched\": %s, \"term\": ",
+		matched ? "true" : "false");
+	if (d->step.term)
+		fprintf(out, "%zu", d->step.term);
 	else
 		fputs("null", out);
 	fputs(", \"text\": ", out);
-	sl_cli_json_string(out, matched ? text : NULL);
+	sl_cli_json_string(out, matched ? sl_result_term_text(b, &d->step)
+					: NULL);
+	/* the step's value first (what its tasks see in SWAPLIMIT_BYTES) */
 	fprintf(out, ", \"unlimited\": %s, \"swap_bytes\": ",
-		res->outcome == SL_UNLIMITED ? "true" : "false");
-	if (res->outcome == SL_LIMITED)
-		fprintf(out, "%llu", (unsigned long long)res->swap_bytes);
+		known && d->step_swap == SL_UNLIMITED_BYTES ? "true" : "false");
+	if (known && d->step_swap != SL_UNLIMITED_BYTES)
+		fprintf(out, "%llu", (unsigned long long)d->step_swap);
 	else
 		fputs("null", out);
+	fprintf(out, ", \"source\": \"%s\", ", source_name(d->source));
+	json_value(out, "job", d->job_swap == SL_UNLIMITED_BYTES, d->job_swap,
+		   d->source != SL_FROM_NOTHING);
+	fprintf(out, ", \"write\": %s, \"request_lowered\": %s, "
+		"\"request_above\": %s, \"job_unenforceable\": %s, "
+		"\"step_unenforceable\": %s",
+		d->write ? "true" : "false",
+		d->request_lowered ? "true" : "false",
+		d->request_above ? "true" : "false",
+		d->job_unenforceable ? "true" : "false",
+		d->step_unenforceable ? "true" : "false");
 	fputs(", \"why\": ", out);
-	sl_cli_json_string(out, res->why);
-	fputs("}\n", out);
+	sl_cli_json_string(out, d->step.why);
+	fputs(", \"job_why\": ", out);
+	sl_cli_json_string(out, d->job.why);
+	fprintf(out, ", \"facts\": {\"node\": ");
+	sl_cli_json_string(out, o->node);
+	fprintf(out, ", \"job_cpus\": %llu, \"job_tasks\": %llu, "
+		"\"step_cpus\": %llu, \"step_tasks\": %llu, \"node_swap\": %llu, "
+		"\"cgroup\": \"%s\", \"page_size\": %llu}",
+		(unsigned long long)d->job_facts.cpus,
+		(unsigned long long)d->job_facts.tasks,
+		(unsigned long long)d->step_facts.cpus,
+		(unsigned long long)d->step_facts.tasks,
+		(unsigned long long)in->base.node_swap_bytes,
+		in->memsw ? "v1" : "v2",
+		(unsigned long long)(in->page_size ? in->page_size
+						   : SL_PAGE_SIZE_DEFAULT));
+	fputs(", \"assumed\": [", out);
+	for (size_t i = 0; i < a->n; i++) {
+		if (i)
+			fputs(", ", out);
+		sl_cli_json_string(out, a->items[i]);
+	}
+	fputs("]}\n", out);
 }
 
 static int cmd_eval(opts_t *o, FILE *out, FILE *err)
 {
+	static char swap_note[160];
 	sl_rules_t *r;
 	sl_bound_t *b;
-	sl_facts_t f;
-	sl_result_t res;
+	sl_allow_in_t in;
+	sl_allow_t d;
+	assumed_t a = { .n = 0 };
+	uint64_t fallback = 0;
+	bool have_fallback = false;
+	long page;
 
 	if (!o->have_node_swap) {
-		char msg[SL_CG_MSG_MAX];
+		char msg[SL_CG_MSG_MAX], h[SL_SIZE_BUF];
 
 		if (sl_meminfo_swap_total(NULL, &o->node_swap, msg,
 					  sizeof(msg)) < 0) {
@@ -500,8 +745,14 @@ static int cmd_eval(opts_t *o, FILE *out, FILE *err)
 				"SIZE\n", msg);
 			return SL_EXIT_USAGE;
 		}
+		snprintf(swap_note, sizeof(swap_note),
+			 "node swap %s is THIS machine's SwapTotal, not "
+			 "necessarily %.64s's (--node-swap)",
+			 sl_size_format_finite(o->node_swap, h, sizeof(h)),
+			 o->node);
+		assume(&a, swap_note);
 	}
-	r = load_rules(o, err);
+	r = load_rules(o, &fallback, &have_fallback, err);
 	if (!r)
 		return SL_EXIT_RULES;
 	b = sl_rules_bind(r, o->node);
@@ -510,23 +761,64 @@ static int cmd_eval(opts_t *o, FILE *out, FILE *err)
 		sl_rules_free(r);
 		return SL_EXIT_RULES;
 	}
-	memset(&f, 0, sizeof(f));
-	f.partition = o->partition;
-	f.user = o->user;
-	f.groups = (const char *const *)o->groups;
-	f.ngroups = o->ngroups;
-	f.account = o->account;
-	f.cpus = o->have_cpus ? o->cpus : 1;
-	f.tasks = o->have_tasks ? o->tasks : 1;
-	f.mem_bytes = o->have_mem ? o->mem : SL_UNLIMITED_BYTES;
-	f.node_swap_bytes = o->node_swap;
+	memset(&in, 0, sizeof(in));
+	in.base.partition = o->partition;
+	in.base.user = o->user;
+	in.base.groups = (const char *const *)o->groups;
+	in.base.ngroups = o->ngroups;
+	in.base.account = o->account;
+	in.base.partition_unknown = o->unknown_partition;
+	in.base.account_unknown = o->unknown_account;
+	in.base.user_unknown = o->unknown_user;
+	in.base.groups_unknown = o->unknown_groups;
+	in.base.node_swap_bytes = o->node_swap;
+	in.job_cpus = o->have_cpus ? o->cpus : 1;
+	if (!o->have_cpus)
+		assume(&a, "the job holds 1 CPU on the node (--cpus)");
+	in.step_cpus = o->have_step_cpus ? o->step_cpus : in.job_cpus;
+	if (!o->have_step_cpus && !o->is_extern)
+		assume(&a, "the step has all the job's CPUs (--step-cpus)");
+	in.step_tasks = o->have_tasks ? o->tasks : 1;
+	if (!o->have_tasks && !o->is_extern)
+		assume(&a, "the step has 1 task on the node (--tasks)");
+	in.job_ram = o->have_mem ? o->mem : SL_UNLIMITED_BYTES;
+	if (!o->have_mem)
+		assume(&a, "the job has no RAM limit (--mem)");
+	in.step_ram = o->have_step_mem ? o->step_mem : in.job_ram;
+	if (!o->have_step_mem)
+		assume(&a, "the step's RAM limit is the job's (--step-mem)");
+	in.whole_job_step = o->is_extern;
+	in.request_given = o->have_swap;
+	in.request = o->swap;
+	if (o->have_fallback) {
+		in.fallback = o->fallback;
+	} else if (have_fallback) {
+		in.fallback = fallback;
+	} else {
+		in.fallback = 0;
+		if (sl_rules_uses(r) & (SL_USES_USER | SL_USES_GROUP |
+					SL_USES_PARTITION | SL_USES_ACCOUNT))
+			assume(&a, "fallback=0 for an undecidable term (the "
+				   "plugin's default; --fallback)");
+	}
+	in.memsw = o->have_cgroup && o->v1;
+	if (!o->have_cgroup)
+		assume(&a, "cgroup v2 (--cgroup)");
+	page = sysconf(_SC_PAGESIZE);
+	in.page_size = o->have_page_size ? o->page_size
+		       : page > 0 ? (uint64_t)page : SL_PAGE_SIZE_DEFAULT;
+	if (!o->have_page_size)
+		assume(&a, "this machine's page size (--page-size)");
+	in.slurm_job_swap = SL_UNLIMITED_BYTES;
+	in.slurm_step_swap = SL_UNLIMITED_BYTES;
+	if (o->have_swap)
+		assume(&a, "Slurm set no swap limit (ConstrainSwapSpace=no)");
 
-	memset(&res, 0, sizeof(res));
-	sl_eval(b, &f, &res);
+	sl_allowance(b, &in, &d);
 	if (o->json)
-		print_json(out, &res, sl_result_term_text(b, &res));
+		print_eval_json(out, o, b, &in, &d, &a);
 	else
-		print_text(out, &res, sl_result_term_text(b, &res));
+		print_eval_text(out, o, b, &in, &d, &a);
 	sl_bound_free(b);
 	sl_rules_free(r);
 	return SL_EXIT_OK;

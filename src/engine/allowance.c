@@ -19,9 +19,13 @@ uint64_t sl_page_round(uint64_t bytes, uint64_t page)
 	return bytes / page * page;
 }
 
+/* A finite allowance stays finite: 2^64-1 bytes is a legal size but also
+ * the "unlimited" marker, so a finite result is at most 2^64-2. */
 static uint64_t result_bytes(const sl_result_t *r)
 {
-	return r->outcome == SL_LIMITED ? r->swap_bytes : SL_UNLIMITED_BYTES;
+	if (r->outcome != SL_LIMITED)
+		return SL_UNLIMITED_BYTES;
+	return r->swap_bytes == UINT64_MAX ? UINT64_MAX - 1 : r->swap_bytes;
 }
 
 void sl_allowance(const sl_bound_t *bound, const sl_allow_in_t *in,

@@ -389,13 +389,17 @@ static bool parse_amount(struct parser *p, struct sl_amount *a,
 				    quote(q, sizeof(q), p->s + start, used),
 				    quote(q2, sizeof(q2), p->s + at, n ? n : 1));
 	}
-	if (a->dec.mant != 0)
-		return fail(p, start,
-			    "missing unit after %s (expected a unit such as MiB or %%; a bare number is allowed only for 0)",
-			    quote(q, sizeof(q), p->s + start, used));
-	/* a bare 0 is zero bytes */
+	/* A bare number is MiB, as for Slurm's --mem (one size grammar for
+	 * the rules, --swap and the command); a bare 0 is zero bytes. */
 	a->kind = SL_AMOUNT_SIZE;
-	a->unit = sl_unit_lookup("B", 1, &amb, &hint);
+	a->unit = sl_unit_lookup(a->dec.mant ? "MiB" : "B", a->dec.mant ? 3 : 1,
+				 &amb, &hint);
+	sl_muldiv_sat((unsigned __int128)a->dec.mant * a->unit->bytes, 1,
+		      sl_pow10(a->dec.scale), &sat);
+	if (sat)
+		return fail(p, start,
+			    "number too large: %s MiB is more than 2^64-1 bytes",
+			    quote(q, sizeof(q), p->s + start, used));
 	return true;
 }
 

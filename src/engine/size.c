@@ -3,6 +3,7 @@
  * arithmetic, and formatting. Nothing here allocates: sl_eval() formats its
  * explanations with these functions.
  */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -314,19 +315,78 @@ int sl_size_parse(const char *s, uint64_t *bytes)
 	len = strlen(s);
 	if (sl_dec_parse(s, len, &used, &d) != SL_DEC_OK)
 		return -1;
-	if (used == len) {
-		if (d.mant != 0)
-			return -1;      /* a bare number is only allowed for 0 */
-		*bytes = 0;
-		return 0;
-	}
-	u = sl_unit_lookup(s + used, len - used, &amb, &hint);
+	if (used == len)     /* a bare number is MiB, as for --mem */
+		u = sl_unit_lookup("MiB", 3, &amb, &hint);
+	else
+		u = sl_unit_lookup(s + used, len - used, &amb, &hint);
 	if (!u)
 		return -1;
 	v = sl_muldiv_sat((unsigned __int128)d.mant * u->bytes, 1,
 			  sl_pow10(d.scale), &sat);
 	if (sat)
 		return -1;
+	*bytes = v;
+	return 0;
+}
+
+int sl_size_parse_explain(const char *s, uint64_t *bytes, char *why,
+			  size_t whylen)
+{
+	size_t len, used;
+	sl_dec_t d;
+	const sl_unit_t *u;
+	const char *hint = NULL;
+	bool amb = false, sat = false;
+	enum sl_dec_status st;
+	uint64_t v;
+
+	if (why && whylen)
+		why[0] = '\0';
+	if (!s || !*s) {
+		if (why && whylen)
+			snprintf(why, whylen, "a value is needed");
+		return -1;
+	}
+	len = strlen(s);
+	st = sl_dec_parse(s, len, &used, &d);
+	if (st != SL_DEC_OK) {
+		if (why && whylen)
+			snprintf(why, whylen, "%s",
+				 st == SL_DEC_NONE ? "not a size (it must start with a digit)"
+				 : st == SL_DEC_NO_FRACTION ? "a digit is needed after '.'"
+				 : st == SL_DEC_TOO_PRECISE ? "more than 9 decimals"
+							    : "too large");
+		return -1;
+	}
+	if (used == len)
+		u = sl_unit_lookup("MiB", 3, &amb, &hint);
+	else
+		u = sl_unit_lookup(s + used, len - used, &amb, &hint);
+	if (!u) {
+		if (why && whylen) {
+			char shown[16];
+			size_t i, n = 0;
+
+			for (i = used; s[i] && n + 1 < sizeof(shown) && n < 8; i++)
+				shown[n++] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+			shown[n] = '\0';
+			if (amb)
+				snprintf(why, whylen, "ambiguous unit '%s' (use %s: "
+					 "units are powers of 1024 as in Slurm)",
+					 shown, hint);
+			else
+				snprintf(why, whylen, "unknown unit '%s' (expected "
+					 SL_UNIT_LIST ")", shown);
+		}
+		return -1;
+	}
+	v = sl_muldiv_sat((unsigned __int128)d.mant * u->bytes, 1,
+			  sl_pow10(d.scale), &sat);
+	if (sat) {
+		if (why && whylen)
+			snprintf(why, whylen, "too large (more than 2^64-1 bytes)");
+		return -1;
+	}
 	*bytes = v;
 	return 0;
 }

@@ -35,12 +35,25 @@ char *sl_size_format_finite(uint64_t bytes, char *buf, size_t size);
 #define SL_SIZE_BUF 48
 
 /*
- * Parse a whole string as a size, with the rule language's units and
- * rules: NUMBER UNIT (B, K, KiB, M, MiB, G, GiB, T, TiB, P, PiB, any case,
- * powers of 1024), a fraction allowed ("1.5G"), rounded down to bytes; a
- * bare "0"; "unlimited" (any case) gives UINT64_MAX. Returns 0, or -1 when
+ * Parse a whole string as a size: the one size grammar of the rules,
+ * --swap and the command, as for Slurm's --mem: NUMBER [UNIT] (B, K, KiB,
+ * M, MiB, G, GiB, T, TiB, P, PiB, any case, powers of 1024; a bare number
+ * is MiB), a fraction allowed ("1.5G"), rounded down to bytes;
+ * "unlimited" (any case) gives UINT64_MAX. Returns 0, or -1 when
  * the text is not such a size or exceeds 2^64-1 bytes.
  */
 int sl_size_parse(const char *s, uint64_t *bytes);
+
+/* The same grammar (no "unlimited"), saying why a text is refused: "not a
+ * size ...", "unknown unit 'X' (expected ...)", "ambiguous unit 'MB'
+ * (use MiB or M ...)", "too large ...". Returns 0 or -1. */
+int sl_size_parse_explain(const char *s, uint64_t *bytes, char *why,
+			  size_t whylen);
+
+/* The accepted forms, for messages and --help. */
+#define SL_SIZE_FORMS                                                     \
+	"a size as for --mem: a bare number of MiB (512), or a number and "  \
+	"a unit K, M, G, T (or KiB, MiB, GiB, TiB, B, P, PiB; powers of "    \
+	"1024), e.g. 64M, 1.5G"
 
 #endif

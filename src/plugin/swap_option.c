@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "size.h"
 #include "swap_option.h"
 
 /* A copy of the user's text safe to print: at most 24 characters, control
@@ -41,23 +42,11 @@ static int refuse(const char *value, char *msg, size_t msglen,
 	return -1;
 }
 
-static int unit_shift(char c, unsigned *shift)
-{
-	switch (c) {
-	case 'k': case 'K': *shift = 10; return 0;
-	case 'm': case 'M': *shift = 20; return 0;
-	case 'g': case 'G': *shift = 30; return 0;
-	case 't': case 'T': *shift = 40; return 0;
-	default: return -1;
-	}
-}
-
 int sl_swap_option_parse(const char *value, sl_swap_request_t *out,
 			 char *msg, size_t msglen)
 {
+	char why[160];
 	uint64_t n = 0;
-	unsigned shift = 20;     /* a bare number is MiB, as for --mem */
-	const char *p;
 
 	if (!value || !*value)
 		return refuse("", msg, msglen, "a value is needed");
@@ -66,30 +55,13 @@ int sl_swap_option_parse(const char *value, sl_swap_request_t *out,
 		snprintf(out->text, sizeof(out->text), "none");
 		return 0;
 	}
-	if (*value < '0' || *value > '9')
-		return refuse(value, msg, msglen, "not a size");
-	for (p = value; *p >= '0' && *p <= '9'; p++) {
-		unsigned d = (unsigned)(*p - '0');
-		if (n > (UINT64_MAX - d) / 10)
-			return refuse(value, msg, msglen, "too large");
-		n = n * 10 + d;
-	}
-	if (*p) {
-		if (*p == '.' || *p == ',')
-			return refuse(value, msg, msglen,
-				      "a whole number is needed (use a smaller "
-				      "unit: 1536M, not 1.5G)");
-		if (unit_shift(*p, &shift) != 0)
-			return refuse(value, msg, msglen, "unknown unit '%c'",
-				      *p >= 0x20 && *p < 0x7f ? *p : '?');
-		if (p[1])
-			return refuse(value, msg, msglen,
-				      "nothing may follow the unit '%c'", *p);
-	}
+	/* The one size grammar of the rules and the command (size.h). */
+	if (sl_size_parse_explain(value, &n, why, sizeof(why)) != 0)
+		return refuse(value, msg, msglen, "%s", why);
 	/* UINT64_MAX itself means "none": a size must stay below it. */
-	if (n > (UINT64_MAX - 1) >> shift)
+	if (n == UINT64_MAX)
 		return refuse(value, msg, msglen, "too large");
-	out->bytes = n << shift;
+	out->bytes = n;
 	shown(value, out->text, sizeof(out->text));
 	return 0;
 }

@@ -3,10 +3,11 @@
  * no SPANK calls, no logging). The SPANK option itself is registered in
  * spank_option.c.
  *
- * SIZE is written as for --mem: a whole number, a bare number being MiB,
- * or followed by one of K, M, G, T (any case, powers of 1024). "0" (in
- * any unit) means never swap; "none" (any case) asks for the rule's full
- * grant, i.e. no restriction by the user.
+ * SIZE is written as for --mem, in the one size grammar of the rules and
+ * the command (size.h): a bare number is MiB, or a number (fractions
+ * allowed) and a unit K/KiB, M/MiB, G/GiB, T/TiB, B, P/PiB (any case,
+ * powers of 1024). "0" (in any unit) means never swap; "none" (any case)
+ * asks for the rule's full grant, i.e. no restriction by the user.
  */
 #ifndef SWAPLIMIT_SWAP_OPTION_H
 #define SWAPLIMIT_SWAP_OPTION_H
@@ -21,9 +22,10 @@
 
 /* The accepted forms, for --help and for every refusal. */
 #define SL_SWAP_FORMS                                                        \
-	"accepted: a size as for --mem, a whole number of MiB (512) or a "   \
-	"number with a K, M, G or T suffix (64M, 2G); 0 never to swap; "     \
-	"none for all the swap the site's rules grant"
+	"accepted: a size as for --mem, a bare number of MiB (512) or a "    \
+	"number with a unit K, M, G, T (or KiB, MiB, GiB, TiB, B, P; powers " \
+	"of 1024: 64M, 1.5G); 0 never to swap; none for all the swap the "   \
+	"site's rules grant"
 
 /* Longest value kept as the user wrote it (for messages), with the NUL. */
 #define SL_SWAP_TEXT_MAX 32

@@ -291,6 +291,26 @@ static void test_page_rounding(void **state)
 	assert_int_equal(sl_page_round(4095, 0), 0);
 }
 
+/* 2^64-1 is a legal size and the "unlimited" marker: a finite answer must
+ * stay finite (issue 10: eval --node-swap 18446744073709551615B). */
+static void test_largest_finite(void **state)
+{
+	sl_allow_in_t in = in_of(NULL, 1, 1, 1, GiB, GiB);
+	sl_allow_t d;
+
+	(void)state;
+	load("default()=100%");
+	in.base.node_swap_bytes = UINT64_MAX;
+	sl_allowance(bound, &in, &d);
+	assert_int_equal(d.step.outcome, SL_LIMITED);
+	assert_int_equal(d.step_swap, UINT64_MAX / 4096 * 4096);
+	assert_true(d.job_swap != SL_UNLIMITED_BYTES);
+	in.page_size = 1;
+	sl_allowance(bound, &in, &d);
+	assert_int_equal(d.step_swap, UINT64_MAX - 1);
+	assert_int_equal(d.job_swap, UINT64_MAX - 1);
+}
+
 /* cgroup v1 without a RAM limit: memsw cannot limit swap; say so. */
 static void test_v1_without_ram_limit(void **state)
 {
@@ -366,6 +386,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_request_lowers_step_only, unload),
 		cmocka_unit_test_teardown(test_page_rounding, unload),
 		cmocka_unit_test_teardown(test_v1_without_ram_limit, unload),
+		cmocka_unit_test_teardown(test_largest_finite, unload),
 		cmocka_unit_test_teardown(test_undecidable_uses_fallback, unload),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

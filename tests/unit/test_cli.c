@@ -151,11 +151,20 @@ static void eval_issue_example(void **state)
 	(void)state;
 	assert_int_equal(run("eval", "--rules", P1, "--node", "r03n01",
 			     "--partition", "workgroup", "--tasks", "2",
-			     "--cpus", "4", "--node-swap", "64GiB", NULL), 0);
+			     "--cpus", "4", "--step-cpus", "4", "--mem", "8G",
+			     "--step-mem", "4G", "--node-swap", "64GiB",
+			     "--cgroup", "v1", "--page-size", "4096", NULL), 0);
 	assert_string_equal(out_s,
 		"term 4: default(){min_swap=250MiB}=50MiB/cpu\n"
-		"swap: 250MiB (262144000 bytes)\n"
-		"why: 50MiB x 4 cpus = 200MiB, raised to min_swap 250MiB\n");
+		"job swap: 250MiB (262144000 bytes)\n"
+		"step swap: 250MiB (262144000 bytes)\n"
+		"why: step: 50MiB x 4 cpus = 200MiB, raised to min_swap 250MiB; "
+		"job: 50MiB x 4 cpus = 200MiB, raised to min_swap 250MiB\n"
+		"facts: node=r03n01 partition=workgroup account=- user=- groups=- "
+		"job_cpus=4 job_tasks=4 job_ram=8GiB step_cpus=4 step_tasks=2 "
+		"step_ram=4GiB node_swap=64GiB cgroup=v1 page=4096\n"
+		"assumed: fallback=0 for an undecidable term (the plugin's "
+		"default; --fallback)\n");
 	assert_string_equal(err_s, "");
 }
 
@@ -165,12 +174,93 @@ static void eval_issue_example_json(void **state)
 	assert_int_equal(run("eval", "--json", "--rules", P1, "--node", "r03n01",
 			     "--partition", "workgroup", "--tasks", "2",
 			     "--cpus", "4", "--node-swap", "64GiB", NULL), 0);
-	assert_string_equal(out_s,
+	assert_true(starts_with(out_s,
 		"{\"matched\": true, \"term\": 4, \"text\": "
 		"\"default(){min_swap=250MiB}=50MiB/cpu\", \"unlimited\": false, "
-		"\"swap_bytes\": 262144000, \"why\": \"50MiB x 4 cpus = 200MiB, "
-		"raised to min_swap 250MiB\"}\n");
+		"\"swap_bytes\": 262144000, \"source\": \"rule\", "
+		"\"job_unlimited\": false, \"job_swap_bytes\": 262144000, "
+		"\"write\": true, "));
+	assert_true(contains(out_s, "\"why\": \"50MiB x 4 cpus = 200MiB, "
+			     "raised to min_swap 250MiB\", "));
+	assert_true(contains(out_s, "\"assumed\": [\"the step has all the "
+			     "job's CPUs (--step-cpus)\", "));
 	assert_string_equal(err_s, "");
+}
+
+/* Issue 10: the job's and the step's values, as the plugin computes them:
+ * --overcommit, the --swap request, page rounding, v1 without RAM limit. */
+static void eval_job_and_step_as_the_plugin(void **state)
+{
+	(void)state;
+	/* srun -O -n 32 on one CPU: 1 task counts, not 32 */
+	assert_int_equal(run("eval", "--rules", "default()=8MiB/task", "--node",
+			     "n1", "--cpus", "1", "--tasks", "32", "--mem", "1G",
+			     "--node-swap", "1G", "--json", NULL), 0);
+	assert_true(contains(out_s, "\"swap_bytes\": 8388608, "));
+	assert_true(contains(out_s, "\"job_swap_bytes\": 8388608, "));
+	assert_true(contains(out_s, "\"step_tasks\": 1, "));
+	/* the step's request lowers only the step */
+	assert_int_equal(run("eval", "--rules", "default()=50MiB/cpu", "--node",
+			     "n1", "--cpus", "8", "--step-cpus", "2", "--swap",
+			     "64M", "--node-swap", "1T", NULL), 0);
+	assert_true(contains(out_s, "\njob swap: 400MiB (419430400 bytes)\n"));
+	assert_true(contains(out_s, "\nstep swap: 64MiB (67108864 bytes) "
+			     "(lowered by --swap)\n"));
+	/* --swap=0 applies even when no term matches */
+	assert_int_equal(run("eval", "--rules", "partition(a)=1G", "--node",
+			     "n1", "--swap", "0", "--node-swap", "1T", "--json",
+			     NULL), 0);
+	assert_true(contains(out_s, "\"swap_bytes\": 0, \"source\": \"none\", "));
+	assert_true(contains(out_s, "\"write\": true, "));
+	/* the page-rounded figure that lands in the file */
+	assert_int_equal(run("eval", "--rules", "default()=1%", "--node", "n1",
+			     "--node-swap", "536985700B", "--json", NULL), 0);
+	assert_true(contains(out_s, "\"swap_bytes\": 5369856, "));
+	assert_int_equal(run("eval", "--rules", "default()=1%", "--node", "n1",
+			     "--node-swap", "536985700B", "--page-size", "65536",
+			     "--json", NULL), 0);
+	assert_true(contains(out_s, "\"swap_bytes\": 5308416, "));
+	/* cgroup v1 without a RAM limit cannot limit swap, 0 included */
+	assert_int_equal(run("eval", "--rules", "default()=0", "--node", "n1",
+			     "--cgroup", "v1", "--node-swap", "1G", NULL), 0);
+	assert_true(contains(out_s, "\nstep swap: unlimited (no swap limit) "
+			     "(cgroup v1 without a RAM limit cannot limit "
+			     "swap)\n"));
+	/* an undecidable partition() takes the fallback, not default() */
+	assert_int_equal(run("eval", "--rules", "partition(s)=0,default()=1G",
+			     "--node", "n1", "--unknown", "partition",
+			     "--fallback", "16M", "--node-swap", "8G", NULL), 0);
+	assert_true(starts_with(out_s, "term 1 cannot be decided: fallback "
+				"applies\njob swap: 16MiB (16777216 bytes)\n"));
+	/* the extern step gets the job's facts */
+	assert_int_equal(run("eval", "--rules", "default()=1G/cpu", "--node",
+			     "n1", "--cpus", "4", "--extern", "--node-swap",
+			     "8G", "--json", NULL), 0);
+	assert_true(contains(out_s, "\"swap_bytes\": 4294967296, "));
+}
+
+/* 2^64-1 bytes is a finite size: never printed "unlimited". */
+static void eval_largest_node_swap(void **state)
+{
+	(void)state;
+	assert_int_equal(run("eval", "--rules", "default()=100%", "--node",
+			     "n1", "--node-swap", "18446744073709551615B",
+			     "--page-size", "4096", NULL), 0);
+	assert_true(contains(out_s, "\nstep swap: 18014398509481980KiB "
+			     "(18446744073709547520 bytes)\n"));
+	assert_null(strstr(out_s, "unlimited (no swap limit)"));
+}
+
+static void eval_no_default_node_swap_silently(void **state)
+{
+	(void)state;
+	assert_int_equal(run("eval", "--rules", "default()=1G", "--node",
+			     "r9n9", NULL), 0);
+	assert_true(contains(out_s, "\nassumed: node swap "));
+	assert_true(contains(out_s, " is THIS machine's SwapTotal, not "
+			     "necessarily r9n9's (--node-swap)\n"));
+	assert_true(contains(out_s, "\nassumed: the job has no RAM limit "
+			     "(--mem)\n"));
 }
 
 static void eval_unlimited(void **state)
@@ -178,15 +268,17 @@ static void eval_unlimited(void **state)
 	(void)state;
 	assert_int_equal(run("eval", "--rules", P1, "--node", "r04s01",
 			     "--node-swap", "64GiB", NULL), 0);
-	assert_string_equal(out_s, "term 1: host(r04s[00-01])=none\n"
-			    "swap: unlimited (no swap limit)\n"
-			    "why: none: no swap limit\n");
+	assert_true(starts_with(out_s, "term 1: host(r04s[00-01])=none\n"
+			    "job swap: unlimited (no swap limit)\n"
+			    "step swap: unlimited (no swap limit)\n"
+			    "why: step: none: no swap limit; job: none: no "
+			    "swap limit\n"));
 	assert_int_equal(run("eval", "--rules", P1, "--node", "r04s00",
 			     "--node-swap", "64GiB", "--json", NULL), 0);
-	assert_string_equal(out_s, "{\"matched\": true, \"term\": 1, \"text\": "
-			    "\"host(r04s[00-01])=none\", \"unlimited\": true, "
-			    "\"swap_bytes\": null, \"why\": \"none: no swap "
-			    "limit\"}\n");
+	assert_true(starts_with(out_s, "{\"matched\": true, \"term\": 1, "
+			    "\"text\": \"host(r04s[00-01])=none\", \"unlimited\": "
+			    "true, \"swap_bytes\": null, \"source\": \"rule\", "
+			    "\"job_unlimited\": true, \"job_swap_bytes\": null, "));
 	assert_string_equal(err_s, "");
 }
 
@@ -196,16 +288,18 @@ static void eval_no_match(void **state)
 	assert_int_equal(run("eval", "--rules", "partition(a)=1GiB", "--node",
 			     "n1", "--partition", "b", "--node-swap", "1GiB",
 			     NULL), 0);
-	assert_string_equal(out_s, "no term matched: the limits stay as Slurm "
-			    "set them\n"
-			    "why: no term matched: the swap limit Slurm sets "
-			    "stays\n");
+	assert_true(starts_with(out_s, "no term matched: the limits stay as "
+				"Slurm set them\n"
+				"why: step: no term matched: the swap limit "
+				"Slurm sets stays; job: no term matched: the "
+				"swap limit Slurm sets stays\n"));
 	assert_int_equal(run("eval", "--rules", "partition(a)=1GiB", "--node",
 			     "n1", "--node-swap", "1GiB", "--json", NULL), 0);
-	assert_string_equal(out_s, "{\"matched\": false, \"term\": null, "
+	assert_true(starts_with(out_s, "{\"matched\": false, \"term\": null, "
 			    "\"text\": null, \"unlimited\": false, "
-			    "\"swap_bytes\": null, \"why\": \"no term matched: "
-			    "the swap limit Slurm sets stays\"}\n");
+			    "\"swap_bytes\": null, \"source\": \"none\", "
+			    "\"job_unlimited\": false, \"job_swap_bytes\": null, "
+			    "\"write\": false, "));
 	assert_string_equal(err_s, "");
 }
 
@@ -217,15 +311,15 @@ static void eval_other_production_strings(void **state)
 			     "8", "--node-swap", "1TiB", "--json", NULL), 0);
 	assert_true(starts_with(out_s, "{\"matched\": true, \"term\": 2, \"text\": "
 			    "\"host(r2v[00-02])=1.5%/cpu\", \"unlimited\": false, "
-			    "\"swap_bytes\": 131941395333, "));
+			    "\"swap_bytes\": 131941392384, "));   /* page-rounded */
 	/* P3: /CPU is accepted; r01n56 is in r[00,01]n[00,56] */
 	assert_int_equal(run("eval", "--rules", P3, "--node", "r01n56",
 			     "--partition", "x", "--cpus", "3", "--mem", "4GiB",
 			     "--node-swap", "100GiB", NULL), 0);
 	assert_true(starts_with(out_s, "term 2: host(r[00,01]n[00,56],r00g00)="
-			    "1.1%/cpu\nswap: "));
+			    "1.1%/cpu\njob swap: "));
 	/* 1.1% of 100GiB x 3 = 3.3% of 107374182400 = 3543348019.2 */
-	assert_true(contains(out_s, "\nswap: 3543348019 bytes (~3.30GiB)\n"));
+	assert_true(contains(out_s, "\nstep swap: 3460300KiB (3543347200 bytes)\n"));
 	/* P3 in partition lg-swap: none */
 	assert_int_equal(run("eval", "--rules", P3, "--node", "r01n56",
 			     "--partition", "lg-swap", "--node-swap", "100GiB",
@@ -311,16 +405,18 @@ static void eval_sizes_and_counts(void **state)
 	assert_true(contains(out_s, "\"swap_bytes\": 1610612736, "));
 	assert_int_equal(run("eval", "--rules", "default()=100%", "--node",
 			     "n1", "--node-swap", "0.1K", "--json", NULL), 0);
-	assert_true(contains(out_s, "\"swap_bytes\": 102, "));
+	assert_true(contains(out_s, "\"swap_bytes\": 0, "));  /* 102B: no page */
 	assert_int_equal(run("eval", "--rules", "default()=100%", "--node",
 			     "n1", "--node-swap", "0", NULL), 0);
-	assert_true(contains(out_s, "\nswap: 0 bytes\n"));
+	assert_true(contains(out_s, "\nstep swap: 0 bytes\n"));
 	assert_int_equal(run("eval", "--rules", "default()=100%", "--node",
-			     "n1", "--node-swap", "1000B", NULL), 0);
-	assert_true(contains(out_s, "\nswap: 1000 bytes\n"));
-	assert_int_equal(run("eval", "--rules", "default()=1MiB/task", "--node",
-			     "n1", "--tasks", "7", "--node-swap", "1G", "--json",
+			     "n1", "--node-swap", "1000B", "--page-size", "1",
 			     NULL), 0);
+	assert_true(contains(out_s, "\nstep swap: 1000 bytes\n"));
+	/* tasks count up to the job's CPUs (issue 10) */
+	assert_int_equal(run("eval", "--rules", "default()=1MiB/task", "--node",
+			     "n1", "--tasks", "7", "--cpus", "7", "--node-swap",
+			     "1G", "--json", NULL), 0);
 	assert_true(contains(out_s, "\"swap_bytes\": 7340032, "));
 }
 
@@ -525,32 +621,30 @@ static void usage_errors_exit_2(void **state)
 		    "99999999999999999999" },
 		  "swaplimit eval: --tasks '99999999999999999999': expected a "
 		  "whole number >= 1\n" },
+		/* issue 10: one size grammar with the rules and --swap (a bare
+		 * number is MiB, as for --mem), one parser, one message */
 		{ { "eval", "--rules", P1, "--node", "a", "--mem", "4GB" },
-		  "swaplimit eval: --mem '4GB': unit 'GB' is ambiguous; write GiB "
-		  "or G (powers of 1024, as in Slurm)\n" },
-		{ { "eval", "--rules", P1, "--node", "a", "--node-swap", "64" },
-		  "swaplimit eval: --node-swap '64' is not a size: write a number "
-		  "and a unit, e.g. 64GiB or 1.5G (units B, K, KiB, M, MiB, G, "
-		  "GiB, T, TiB, P, PiB: powers of 1024; at most 9 decimals; a "
-		  "bare number only for 0)\n" },
+		  "swaplimit eval: --mem '4GB': ambiguous unit 'GB' (use GiB or G: "
+		  "units are powers of 1024 as in Slurm); write a size as for --mem: a bare number of MiB (512), or a number and a unit K, M, G, T (or KiB, MiB, GiB, TiB, B, P, PiB; powers of 1024), e.g. 64M, 1.5G, or none\n" },
 		{ { "eval", "--rules", P1, "--node", "a", "--mem", "1XiB" },
-		  "swaplimit eval: --mem '1XiB' is not a size: write a number "
-		  "and a unit, e.g. 64GiB or 1.5G (units B, K, KiB, M, MiB, G, "
-		  "GiB, T, TiB, P, PiB: powers of 1024; at most 9 decimals; a "
-		  "bare number only for 0; or unlimited)\n" },
+		  "swaplimit eval: --mem '1XiB': unknown unit 'XiB' (expected B, K, "
+		  "KiB, M, MiB, G, GiB, T, TiB, P, PiB); write a size as for --mem: a bare number of MiB (512), or a number and a unit K, M, G, T (or KiB, MiB, GiB, TiB, B, P, PiB; powers of 1024), e.g. 64M, 1.5G, or none\n" },
 		{ { "eval", "--rules", P1, "--node", "a", "--node-swap",
 		    "16384PiB" },
-		  "swaplimit eval: --node-swap '16384PiB' is not a size: write a "
-		  "number and a unit, e.g. 64GiB or 1.5G (units B, K, KiB, M, MiB, "
-		  "G, GiB, T, TiB, P, PiB: powers of 1024; at most 9 decimals; a "
-		  "bare number only for 0)\n" },
+		  "swaplimit eval: --node-swap '16384PiB': too large (more than "
+		  "2^64-1 bytes); write a size as for --mem: a bare number of MiB (512), or a number and a unit K, M, G, T (or KiB, MiB, GiB, TiB, B, P, PiB; powers of 1024), e.g. 64M, 1.5G\n" },
 		{ { "eval", "--rules", P1, "--node", "a", "--node-swap",
 		    "Unlimited" },
 		  "swaplimit eval: --node-swap 'Unlimited': the node's swap is a "
 		  "finite size (e.g. 64GiB, or 0 for none)\n" },
 		{ { "eval", "--rules", P1, "--node", "a", "--node-swap", "2mb" },
-		  "swaplimit eval: --node-swap '2mb': unit 'mb' is ambiguous; "
-		  "write MiB or M (powers of 1024, as in Slurm)\n" },
+		  "swaplimit eval: --node-swap '2mb': ambiguous unit 'mb' (use MiB "
+		  "or M: units are powers of 1024 as in Slurm); write a size as for --mem: a bare number of MiB (512), or a number and a unit K, M, G, T (or KiB, MiB, GiB, TiB, B, P, PiB; powers of 1024), e.g. 64M, 1.5G\n" },
+		{ { "eval", "--rules", P1, "--node", "a", "--cgroup", "v3" },
+		  "swaplimit eval: --cgroup 'v3': expected v1 or v2\n" },
+		{ { "eval", "--rules", P1, "--node", "a", "--unknown", "qos" },
+		  "swaplimit eval: --unknown 'qos': expected partition, account, "
+		  "user or groups, comma-separated\n" },
 		{ { "eval", "--rules", P1, "--node", "a", "--group", "a,,b" },
 		  "swaplimit eval: --group 'a,,b': empty group name (write "
 		  "NAME[,NAME...])\n" },
@@ -620,6 +714,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(eval_issue_example),
 		cmocka_unit_test(eval_issue_example_json),
+		cmocka_unit_test(eval_job_and_step_as_the_plugin),
+		cmocka_unit_test(eval_largest_node_swap),
+		cmocka_unit_test(eval_no_default_node_swap_silently),
 		cmocka_unit_test(eval_unlimited),
 		cmocka_unit_test(eval_no_match),
 		cmocka_unit_test(eval_other_production_strings),

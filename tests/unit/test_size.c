@@ -134,7 +134,6 @@ static void test_parse(void **state)
 	assert_true(b == UINT64_MAX);
 	b = 7;
 	assert_int_equal(sl_size_parse("16384P", &b), -1);
-	assert_int_equal(sl_size_parse("50", &b), -1);
 	assert_int_equal(sl_size_parse("50MB", &b), -1);
 	assert_int_equal(sl_size_parse("50 MiB", &b), -1);
 	assert_int_equal(sl_size_parse("", &b), -1);
@@ -142,6 +141,11 @@ static void test_parse(void **state)
 	assert_int_equal(sl_size_parse("1.G", &b), -1);
 	assert_int_equal(sl_size_parse(NULL, &b), -1);
 	assert_int_equal(b, 7);
+	/* issue 10: a bare number is MiB, as for --mem */
+	assert_int_equal(sl_size_parse("50", &b), 0);
+	assert_int_equal(b, 50ull << 20);
+	assert_int_equal(sl_size_parse("0.5", &b), 0);
+	assert_int_equal(b, 512ull << 10);
 }
 
 static void test_units(void **state)

@@ -55,6 +55,13 @@ static void test_parse_units(void **state)
 	assert_true(parse_ok("3T") == 3 * TiB);
 	assert_true(parse_ok("3t") == 3 * TiB);
 	assert_true(parse_ok("1536M") == 1536 * MiB_);
+	/* the rules' forms too (issue 10: one size grammar) */
+	assert_true(parse_ok("1.5G") == 1536 * MiB_);
+	assert_true(parse_ok("64MiB") == 64 * MiB_);
+	assert_true(parse_ok("2gib") == 2 * GiB);
+	assert_true(parse_ok("4096B") == 4096);
+	assert_true(parse_ok("0.5") == MiB_ / 2);
+	assert_true(parse_ok("1P") == 1024 * TiB);
 }
 
 static void test_parse_zero_and_none(void **state)
@@ -123,17 +130,17 @@ static void test_parse_refuses(void **state)
 	refused("M", "not a size");
 	refused("nonee", "not a size");
 	refused("unlimited", "not a size");
-	refused("1.5G", "a whole number is needed");
-	refused("1,5G", "a whole number is needed");
+	/* issue 10: one size grammar with the rules (1.5G, 1MiB, 1P are
+	 * sizes now); MB stays ambiguous */
+	refused("1,5G", "unknown unit ',5G'");
+	refused("1.", "a digit is needed after '.'");
 	refused("1X", "unknown unit 'X'");
-	refused("1P", "unknown unit 'P'");
 	refused("1 ", "unknown unit ' '");
-	refused("0x10", "unknown unit 'x'");
-	refused("1e3", "unknown unit 'e'");
-	refused("1MB", "nothing may follow the unit 'M'");
-	refused("1MiB", "nothing may follow the unit 'M'");
-	refused("1GG", "nothing may follow the unit 'G'");
-	refused("1K\n", "nothing may follow the unit 'K'");
+	refused("0x10", "unknown unit 'x10'");
+	refused("1e3", "unknown unit 'e3'");
+	refused("1MB", "ambiguous unit 'MB'");
+	refused("1GG", "unknown unit 'GG'");
+	refused("1K\n", "unknown unit 'K?'");
 	refused("16777216T", "too large");
 	refused("17592186044416", "too large");
 	refused("99999999999999999999", "too large");
@@ -146,20 +153,20 @@ static void test_parse_message_text(void **state)
 	char msg[512];
 
 	(void)state;
-	assert_int_equal(sl_swap_option_parse("1.5G", &r, msg, sizeof(msg)), -1);
+	assert_int_equal(sl_swap_option_parse("1.5X", &r, msg, sizeof(msg)), -1);
 	assert_string_equal(msg,
-		"--swap=1.5G: a whole number is needed (use a smaller unit: "
-		"1536M, not 1.5G); accepted: a size as for --mem, a whole "
-		"number of MiB (512) or a number with a K, M, G or T suffix "
-		"(64M, 2G); 0 never to swap; none for all the swap the site's "
-		"rules grant");
+		"--swap=1.5X: unknown unit 'X' (expected B, K, KiB, M, MiB, G, "
+		"GiB, T, TiB, P, PiB); accepted: a size as for --mem, a bare "
+		"number of MiB (512) or a number with a unit K, M, G, T (or KiB, "
+		"MiB, GiB, TiB, B, P; powers of 1024: 64M, 1.5G); 0 never to "
+		"swap; none for all the swap the site's rules grant");
 	/* long values are cut, control characters never echoed */
 	assert_int_equal(sl_swap_option_parse("12345678901234567890123456789X",
 					      &r, msg, sizeof(msg)), -1);
 	assert_non_null(strstr(msg, "--swap=123456789012345678901234...: too large"));
 	assert_int_equal(sl_swap_option_parse("1\033[2J", &r, msg, sizeof(msg)), -1);
 	assert_null(strchr(msg, '\033'));
-	assert_non_null(strstr(msg, "--swap=1?[2J: unknown unit '?'"));
+	assert_non_null(strstr(msg, "--swap=1?[2J: unknown unit '?[2J'"));
 	/* a short buffer is still terminated */
 	assert_int_equal(sl_swap_option_parse("x", &r, msg, 10), -1);
 	assert_int_equal(strlen(msg), 9);

@@ -266,20 +266,21 @@ static int check_job(const sl_cg_job_t *want, const struct match *m,
 	char a[32], b[32];
 	if (!want)
 		return 0;
-	if (want->sluid && !is_sluid(want->sluid, strlen(want->sluid))) {
-		sl_cgi_printable(want->sluid, 40, a, sizeof a);
+	const char *sluid = want->sluid && want->sluid[0] ? want->sluid : NULL;
+	if (sluid && !is_sluid(sluid, strlen(sluid))) {
+		sl_cgi_printable(sluid, 40, a, sizeof a);
 		sl_cgi_msg(msg, msglen,
 			   "expected SLUID '%s' is not a SLUID ('s' and 13 base32 "
 			   "characters): refused", a);
 		return -1;
 	}
-	if (m->sluid && want->sluid &&
-	    (c[m->job].len != strlen(want->sluid) ||
-	     strncmp(c[m->job].s, want->sluid, c[m->job].len) != 0)) {
+	if (m->sluid && sluid &&
+	    (c[m->job].len != strlen(sluid) ||
+	     strncmp(c[m->job].s, sluid, c[m->job].len) != 0)) {
 		sl_cgi_msg(msg, msglen,
 			   "%s: cgroup '%s' is job %.*s's, not this job's (SLUID %s): "
 			   "refused", file, shown, (int)c[m->job].len, c[m->job].s,
-			   want->sluid);
+			   sluid);
 		return -1;
 	}
 	if (!m->sluid && want->check_job_id && m->job_id != want->job_id) {
@@ -379,6 +380,15 @@ static int find(const char *proc_root, pid_t pid, const char *cgroup_root,
 		if (!nl)
 			break;
 		line = nl + 1;
+	}
+	/* v2 shows a removed cgroup (a zombie's) as "<path> (deleted)" */
+	static const char deleted[] = " (deleted)";
+	size_t dl = sizeof deleted - 1;
+	if (!v1p && v2p && v2len >= dl &&
+	    memcmp(v2p + v2len - dl, deleted, dl) == 0) {
+		sl_cgi_msg(msg, msglen, "%s: the task's cgroup was removed (deleted): "
+			   "the task exited", file);
+		return -1;
 	}
 	if (!v1p && !v2p) {
 		sl_cgi_msg(msg, msglen,

@@ -73,7 +73,7 @@ struct search {
 	sl_cg_version_t v;
 	const char *path;            /* the task's cgroup path */
 	size_t plen;
-	bool found, other_root;
+	bool found, other_root, best_rw;
 	size_t best_rl;
 	char mnt[PATH_MAX];
 	char root[PATH_MAX];
@@ -119,11 +119,16 @@ static void consider(struct search *s, char *line)
 		}
 		return;
 	}
+	/* The deepest root; at equal roots a read-write mount over a
+	 * read-only one; else the first. */
 	size_t rl = strlen(root);
-	if (s->found && rl <= s->best_rl)
-		return;                  /* first of equals, else the deepest root */
+	bool rw = opt_has(f[5], "rw");
+	if (s->found && (rl < s->best_rl ||
+			 (rl == s->best_rl && (s->best_rw || !rw))))
+		return;
 	s->found = true;
 	s->best_rl = rl;
+	s->best_rw = rw;
 	memcpy(s->mnt, mnt, strlen(mnt) + 1);
 	memcpy(s->root, root, rl + 1);
 }

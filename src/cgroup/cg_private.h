@@ -96,7 +96,8 @@ int sl_cgi_read_value(sl_cg_version_t v, const char *dir, const char *name,
  * From <proc_root>/self/mountinfo, the mount through which this process
  * reaches the task's cgroup path[0..plen): v1 a "cgroup" mount whose super
  * options hold "memory", v2 a "cgroup2" mount; of those whose root (field
- * 4) is a prefix of path, the deepest root (the first of equals). Sets mnt
+ * 4) is a prefix of path, the deepest root (rw before ro, then the first
+ * of equals). Sets mnt
  * (the mount point) and *strip (how many leading bytes of path the
  * mount's root covers). 0, or -1 with a message: file unreadable, no such
  * mount, or the path outside every such mount's root.

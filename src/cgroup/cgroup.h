@@ -76,9 +76,9 @@ typedef struct {
 	uid_t uid;              /* S_JOB_UID: must equal v1 uid_<uid> */
 	/* The job's SLUID ("s" + 13 characters, Slurm 26.05+), from a
 	 * source the user cannot forge (the job prolog's SLURM_JOB_SLUID),
-	 * or NULL. Given: a SLUID job directory must be exactly this one.
-	 * NULL: any SLUID-shaped directory is accepted (a job_<id> one is
-	 * still checked against job_id). */
+	 * or NULL (or ""). Given: a SLUID job directory must be exactly this
+	 * one. NULL: any SLUID-shaped directory is accepted (a job_<id> one
+	 * is still checked against job_id). */
 	const char *sluid;
 } sl_cg_job_t;
 

@@ -508,8 +508,11 @@ static void job_checks_v2_sluid(void **state)
 	/* a caller's SLUID that is not one */
 	j.sluid = "s8x5m8rbxf7r00";
 	expect_fail(f, f->cg, &j, "expected SLUID 's8x5m8rbxf7r00' is not a SLUID");
-	j.sluid = "";
+	j.sluid = "s8X5M8RBXF7R0";
 	expect_fail(f, f->cg, &j, "is not a SLUID");
+	/* "" is unknown, as NULL */
+	j.sluid = "";
+	expect_ok(f, f->cg, &j, SL_CG_V2, "cg", FX_V2S_JOB, FX_V2S_STEP "/user");
 }
 
 /* CgroupJobIdPaths=yes: the SLUID is known but the directory is
@@ -622,6 +625,34 @@ static void mount_root_prefix(void **state)
 	       f->root);
 	mi(f, l);
 	expect_ok(f, NULL, NULL, SL_CG_V1, "mnt/m", FX_V1_JOB, FX_V1_STEP);
+}
+
+/* Equal roots: a read-write mount before a read-only one (the first of
+ * two read-write ones). */
+static void mount_prefers_rw(void **state)
+{
+	fx_t *f = *state;
+	char d[PATH_MAX], l[4096];
+	static const char *const dirs[] = { "mnt/ro", "mnt/rw", "mnt/rw2" };
+	for (size_t i = 0; i < 3; i++) {
+		fx_path(f, d, "%s%s/user/task_0", dirs[i], FX_V2S_STEP);
+		fx_mkdirs(d);
+		fx_path(f, d, "%s/cgroup.controllers", dirs[i]);
+		fx_put(d, "memory\n");
+	}
+	fx_proc_v2(f, FX_PID, FX_V2S_TASK);
+	fx_fmt(l, sizeof l,
+	       "30 22 0:26 / %s/mnt/ro ro,nosuid - cgroup2 cgroup2 rw\n"
+	       "31 22 0:26 / %s/mnt/rw rw,nosuid - cgroup2 cgroup2 rw\n"
+	       "32 22 0:26 / %s/mnt/rw2 rw - cgroup2 cgroup2 rw\n",
+	       f->root, f->root, f->root);
+	mi(f, l);
+	expect_ok(f, NULL, NULL, SL_CG_V2, "mnt/rw", FX_V2S_JOB, FX_V2S_STEP "/user");
+	/* only read-only ones: the first (writes then fail with EROFS, named) */
+	fx_fmt(l, sizeof l, "30 22 0:26 / %s/mnt/ro ro,nosuid - cgroup2 cgroup2 rw\n"
+	       "31 22 0:26 / %s/mnt/rw ro - cgroup2 cgroup2 rw\n", f->root, f->root);
+	mi(f, l);
+	expect_ok(f, NULL, NULL, SL_CG_V2, "mnt/ro", FX_V2S_JOB, FX_V2S_STEP "/user");
 }
 
 /* Mount points with spaces are escaped as \040. */
@@ -771,6 +802,18 @@ static void unreadable_proc_file(void **state)
 	expect_fail(f, NULL, NULL, file, "the task exited");
 }
 
+/* v2 shows a zombie's removed cgroup as "<path> (deleted)": the task
+ * exited, even though the job and step directories are still there. */
+static void v2_deleted_cgroup(void **state)
+{
+	fx_t *f = *state;
+	char file[PATH_MAX];
+	v2_at(f, FX_V2S_JOB, FX_V2S_STEP);
+	fx_proc_v2(f, FX_PID, FX_V2S_TASK " (deleted)");
+	fx_fmt(file, sizeof file, "%s/%d/cgroup", f->proc, FX_PID);
+	expect_fail(f, f->cg, NULL, file, "cgroup was removed", "the task exited");
+}
+
 static void proc_file_is_directory(void **state)
 {
 	fx_t *f = *state;
@@ -870,12 +913,14 @@ int main(void)
 		T(mount_v2),
 		T(mount_hybrid),
 		T(mount_root_prefix),
+		T(mount_prefers_rw),
 		T(mount_escaped),
 		T(mount_table_parsing),
 		T(mount_errors),
 		T(v2_without_memory_controller),
 		T(no_memory_line),
 		T(unreadable_proc_file),
+		T(v2_deleted_cgroup),
 		T(proc_file_is_directory),
 		T(cgroup_dir_missing),
 		T(bad_pid),

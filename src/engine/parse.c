@@ -861,6 +861,48 @@ static bool add_warning(struct sl_rules *r, size_t *cap, const char *fmt, ...)
 	return true;
 }
 
+/* Do two NAMES conditions share a name? */
+static bool names_meet(const struct sl_cond *a, const struct sl_cond *b)
+{
+	for (size_t i = 0; i < a->nnames; i++)
+		for (size_t j = 0; j < b->nnames; j++)
+			if (strcmp(a->names[i], b->names[j]) == 0)
+				return true;
+	return false;
+}
+
+/* A job has one partition, one user, one account: two conditions on the
+ * same one with no name in common can never both match. (group() is a
+ * set, host() is checked by Slurm's own lists: not here.) Returns the
+ * condition's keyword, or NULL. */
+static const char *never_matches(const struct sl_term *t)
+{
+	for (size_t i = 0; i < t->nconds; i++)
+		for (size_t j = i + 1; j < t->nconds; j++) {
+			const struct sl_cond *a = &t->conds[i], *b = &t->conds[j];
+
+			if (a->kind != b->kind || names_meet(a, b))
+				continue;
+			if (a->kind == SL_COND_PARTITION)
+				return "partition";
+			if (a->kind == SL_COND_USER)
+				return "user";
+			if (a->kind == SL_COND_ACCOUNT)
+				return "account";
+		}
+	return NULL;
+}
+
+/* a < b for two exact decimals. */
+static bool dec_less(sl_dec_t a, sl_dec_t b)
+{
+	unsigned s = a.scale > b.scale ? a.scale : b.scale;
+	unsigned __int128 x = (unsigned __int128)a.mant * sl_pow10(s - a.scale);
+	unsigned __int128 y = (unsigned __int128)b.mant * sl_pow10(s - b.scale);
+
+	return x < y;
+}
+
 static bool make_warnings(struct sl_rules *r)
 {
 	size_t cap = 0, i, first = 0;
@@ -877,6 +919,23 @@ static bool make_warnings(struct sl_rules *r)
 		    !add_warning(r, &cap,
 				 "term %zu: min_swap and max_swap are ignored with 'none' (no swap limit)",
 				 i + 1))
+			return false;
+		{
+			const char *kw = never_matches(t);
+
+			if (kw && !add_warning(r, &cap,
+					"term %zu can never match: a job has one %s, and its %s() conditions have no name in common",
+					i + 1, kw, kw))
+				return false;
+		}
+		if (!t->none && t->has_min && t->has_max &&
+		    t->min_swap.kind == t->max_swap.kind &&
+		    t->min_swap.kind != SL_AMOUNT_SIZE &&
+		    dec_less(t->max_swap.dec, t->min_swap.dec) &&
+		    !add_warning(r, &cap,
+				 "term %zu: min_swap is above max_swap (both percentages of the %s): max_swap wins, min_swap never applies",
+				 i + 1, t->min_swap.kind == SL_AMOUNT_PCT_MEM
+						? "job's RAM limit" : "node's swap"))
 			return false;
 		if (t->catch_all && !have_all) {
 			have_all = true;

@@ -584,10 +584,60 @@ static void plugstack_long_line(void **state)
 	free(text);
 }
 
+/* issue 10: fallback= (default 0, the most restrictive), and a rules file
+ * the plugin refuses unless root's and not group/other-writable. */
+static void args_fallback_and_file_owner(void **state)
+{
+	sl_args_t a;
+	sl_error_t e;
+	sl_rules_t *r;
+	char *text = NULL;
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(parse(&a, 1, "rules=default()=0"), 0);
+	assert_null(a.fallback);
+	assert_int_equal(a.fallback_bytes, 0);
+	sl_args_free(&a);
+	assert_int_equal(parse(&a, 2, "rules=default()=0", "fallback=512M"), 0);
+	assert_int_equal(a.fallback_bytes, 512ull << 20);
+	sl_args_free(&a);
+	assert_int_equal(parse(&a, 2, "rules=default()=0", "fallback=none"), 0);
+	assert_int_equal(a.fallback_bytes, UINT64_MAX);
+	sl_args_free(&a);
+	assert_int_equal(parse(&a, 2, "rules=default()=0", "fallback=16MB"), -1);
+	assert_non_null(strstr(msg, "'fallback=16MB': expected a size"));
+
+	write_file("own.rules", "default()=1G\n");
+	chmod(tpath("own.rules"), 0644);
+	memset(&a, 0, sizeof(a));
+	a.config = (char *)tpath("own.rules");
+	r = sl_args_load_rules_ex(&a, SL_LOAD_ROOT_OWNED, &text, &len, &e);
+	if (geteuid() == 0) {
+		assert_non_null(r);
+		assert_string_equal(text, "default()=1G\n");
+		assert_int_equal(len, 13);
+		sl_rules_free(r);
+		free(text);
+		chmod(tpath("own.rules"), 0664);
+		r = sl_args_load_rules_ex(&a, SL_LOAD_ROOT_OWNED, NULL, NULL, &e);
+		assert_null(r);
+		assert_non_null(strstr(e.message, "writable by its group or others"));
+	} else {
+		assert_null(r);
+		assert_non_null(strstr(e.message, "not owned by root"));
+	}
+	/* the command reads any file (no SL_LOAD_ROOT_OWNED) */
+	r = sl_args_load_rules(&a, &e);
+	assert_non_null(r);
+	sl_rules_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(args_rules_defaults),
+		cmocka_unit_test(args_fallback_and_file_owner),
 		cmocka_unit_test(args_config_all_keys),
 		cmocka_unit_test(args_unknown_key),
 		cmocka_unit_test(args_missing_equals),

@@ -192,6 +192,51 @@ static void test_write_read_remove(void **state)
 	assert_int_equal(rmdir(tpath("rd/node1")), 0);
 }
 
+/* The job's CPUs on the node (issue 10: a job-wide fact from the
+ * credential), and the copy of the rules slurmd validated. */
+static void test_cpus_and_validated_rules(void **state)
+{
+	sl_record_t in = rec_of("standard", NULL), out;
+	char rd[PATH_MAX], *text = NULL;
+	size_t len = 0;
+
+	(void)state;
+	snprintf(rd, sizeof(rd), "%s", tpath("rc"));
+	in.has_cpus = true;
+	in.cpus = 16;
+	assert_int_equal(sl_record_write(rd, "node1", "7", &in, msg, sizeof(msg)),
+			 SL_RECORD_OK);
+	assert_int_equal(sl_record_read(rd, "node1", "7", &out, msg, sizeof(msg)),
+			 SL_RECORD_OK);
+	assert_true(out.has_cpus);
+	assert_int_equal(out.cpus, 16);
+	write_text(tpath("rc/node1/8"), "swaplimit-record 1\nnode=node1\njob=8\ncpus=0\n", 0600);
+	assert_int_equal(sl_record_read(rd, "node1", "8", &out, msg, sizeof(msg)),
+			 SL_RECORD_ERROR);
+
+	assert_int_equal(sl_record_load_rules(rd, 4096, &text, &len, msg,
+					      sizeof(msg)), SL_RECORD_MISSING);
+	assert_int_equal(sl_record_save_rules(rd, "default()=1G\n", 13, msg,
+					      sizeof(msg)), SL_RECORD_OK);
+	assert_int_equal(mode_of(tpath("rc/validated.rules")), 0600);
+	assert_int_equal(sl_record_load_rules(rd, 4096, &text, &len, msg,
+					      sizeof(msg)), SL_RECORD_OK);
+	assert_int_equal(len, 13);
+	assert_string_equal(text, "default()=1G\n");
+	free(text);
+	/* too large for the caller's cap: refused */
+	assert_int_equal(sl_record_load_rules(rd, 4, &text, &len, msg,
+					      sizeof(msg)), SL_RECORD_ERROR);
+	/* slurmd started with rules that do not compile: no copy */
+	sl_record_forget_rules(rd);
+	assert_int_equal(sl_record_load_rules(rd, 4096, &text, &len, msg,
+					      sizeof(msg)), SL_RECORD_MISSING);
+	/* a loose copy is refused */
+	write_text(tpath("rc/validated.rules"), "default()=9G\n", 0644);
+	assert_int_equal(sl_record_load_rules(rd, 4096, &text, &len, msg,
+					      sizeof(msg)), SL_RECORD_ERROR);
+}
+
 static void test_missing_dirs(void **state)
 {
 	sl_record_t out;
@@ -523,6 +568,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_trailing_slash_and_stale_tmp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_bad_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_symlinked_record_dir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cpus_and_validated_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_symlinked_node_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_loose_modes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_foreign_owner, setup, teardown),

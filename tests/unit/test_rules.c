@@ -348,6 +348,31 @@ static void test_warnings(void **state)
 	r = compile("default()&partition(a)=1G");
 	assert_int_equal(sl_rules_warning_count(r), 1);
 	sl_rules_free(r);
+
+	/* issue 10: a job has one partition, user, account */
+	r = compile("partition(a)&partition(b)=1G,user(x)&user(y,z)=1G,"
+		    "account(p)&account(q)=1G,partition(a,b)&partition(b)=1G,"
+		    "group(g)&group(h)=1G,default()=0");
+	assert_int_equal(sl_rules_warning_count(r), 3);
+	assert_string_equal(sl_rules_warning(r, 0),
+			    "term 1 can never match: a job has one partition, and its partition() conditions have no name in common");
+	assert_string_equal(sl_rules_warning(r, 1),
+			    "term 2 can never match: a job has one user, and its user() conditions have no name in common");
+	assert_string_equal(sl_rules_warning(r, 2),
+			    "term 3 can never match: a job has one account, and its account() conditions have no name in common");
+	sl_rules_free(r);
+
+	/* min_swap above max_swap, both percentages of the same base */
+	r = compile("partition(a){min_swap=20%,max_swap=10.5%}=1G,"
+		    "partition(b){min_swap=50%mem,max_swap=60%mem}=1G,"
+		    "partition(c){min_swap=50%mem,max_swap=10%}=1G,"
+		    "default(){min_swap=2%mem,max_swap=1.99%mem}=0");
+	assert_int_equal(sl_rules_warning_count(r), 2);
+	assert_string_equal(sl_rules_warning(r, 0),
+			    "term 1: min_swap is above max_swap (both percentages of the node's swap): max_swap wins, min_swap never applies");
+	assert_string_equal(sl_rules_warning(r, 1),
+			    "term 4: min_swap is above max_swap (both percentages of the job's RAM limit): max_swap wins, min_swap never applies");
+	sl_rules_free(r);
 }
 
 static void test_null_api(void **state)

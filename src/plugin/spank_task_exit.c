@@ -55,7 +55,9 @@ void sl_step_report(void)
 	in.have_job = sl_cg_read_usage(sl_state.applied.paths.version,
 				       sl_state.applied.paths.job_dir,
 				       &in.job_usage, msg, sizeof(msg)) == 0;
-	in.decided = sl_state.applied.decided;
+	/* A grant the write never put in place is no grant: without it the
+	 * report makes no claim about what this site grants (issue 10). */
+	in.decided = sl_state.applied.decided && sl_state.applied.done;
 	in.grant = sl_state.applied.grant;
 	in.request_given = sl_state.request.given;
 	in.request = sl_state.request.value.bytes;

@@ -120,8 +120,16 @@ valgrind: $(B)/swaplimit
 integration: all cgroup-tools
 	@tests/integration/run.sh
 
-demo: deps all
-	@scripts/demo.sh
+# make demo: Slurm 22.05 on this machine (cgroup v1); make demo SLURM=24.11
+# or SLURM=26.05: the same demo in the cgroup v2 VM (tests/vm).
+SLURM ?=
+demo: deps
+	@case "$(SLURM)" in \
+	"") scripts/demo.sh ;; \
+	24.11) tests/vm/vm.sh --demo trixie ;; \
+	26.05) tests/vm/vm.sh --demo sid ;; \
+	*) echo "make demo: SLURM= is 24.11 or 26.05 (or empty: this machine's Slurm)" >&2; exit 2 ;; \
+	esac
 
 install: all
 	@echo "install: plugin into $(PLUGINDIR) (Slurm's plugin dir; PLUGINDIR=... to change)"

@@ -13,8 +13,12 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo" || exit 1
 
 [ "$(id -u)" -eq 0 ] || { echo "demo: run as root (it starts Slurm, creates cgroups and swap)" >&2; exit 1; }
-scripts/install-deps.sh || exit 1
-make --no-print-directory all >/dev/null || { echo "demo: make failed" >&2; exit 1; }
+# In the test VM (tests/vm) everything is installed and built already.
+[ -n "${SWL_IN_VM:-}" ] || scripts/install-deps.sh || exit 1
+buildlog=$(mktemp)
+make --no-print-directory all >"$buildlog" 2>&1 ||
+	{ tail -20 "$buildlog" >&2; rm -f "$buildlog"; echo "demo: make failed" >&2; exit 1; }
+rm -f "$buildlog"
 
 # shellcheck source=tests/integration/lib/cluster.bash
 source tests/integration/lib/cluster.bash
@@ -22,8 +26,8 @@ trap 'cluster_down' EXIT
 trap 'exit 130' INT TERM
 
 RULES=$SWL_PROD_RULES
-echo "swaplimit demo: a 3-node Slurm on this machine, rules (plugstack.conf):"
-echo "  required build/swaplimit.so rules=$RULES"
+echo "swaplimit demo: a 3-node Slurm $SWL_SLURM_VERSION (cgroup v$SWL_CGV) on this machine, rules (plugstack.conf):"
+echo "  required <plugin dir>/swaplimit.so rules=$RULES"
 echo "  partitions: reserved=node[1-2] standard=node[1-2] workgroup=node[1-3] (default)"
 echo
 t0=$SECONDS
@@ -56,6 +60,7 @@ JOBS=(
 
 echo "running ${#JOBS[@]} jobs as user $SWL_USER..."
 ROWS=()
+FAILED=0
 WHY=()
 TOLD=()
 for spec in "${JOBS[@]}"; do
@@ -65,6 +70,13 @@ for spec in "${JOBS[@]}"; do
 	#!/bin/bash
 	srun $ropts $cmd
 	EOF
+	if [ -z "$JOBID" ]; then
+		# refused by sbatch: say why (the plugin's own options are parsed
+		# by sbatch too; a plugin that cannot load refuses every job)
+		echo "demo: FAILED: sbatch $sopts was refused: $(tail -3 "$SWL_DIR/out/sbatch.err")" >&2
+		FAILED=1
+		continue
+	fi
 	printf '  job %-5s %-40s %s\n' "$JOBID" "$name" "$JOBSTATE"
 	# what swaplimit told the job's owner (the step's stderr: the output file)
 	while IFS= read -r t; do
@@ -74,9 +86,11 @@ for spec in "${JOBS[@]}"; do
 	lines=$(grep '^CG ' "$JOBOUT" 2>/dev/null | awk '!seen[$3]++')
 	if [ -z "$lines" ]; then
 		# killed before it could report (OOM): take the plugin's word.
+		got_row=0
 		for node in node1 node2 node3; do
 			l=$(grep -F "swaplimit: job=$JOBID step=0 node=$node " "$(cl_slurmd_log "$node")")
 			[ -n "$l" ] || continue
+			got_row=1
 			term=$(echo "$l" | sed -n 's/.* term=\([0-9]*\) (\([^ ]*\)).*/#\1 \2/p')
 			part=$(echo "$l" | sed -n 's/.* facts: partition=\([^ ]*\).*/\1/p')
 			ram=$(echo "$l" | sed -n 's/.* ram=\([^ ]*\).*/\1/p')
@@ -87,6 +101,11 @@ for spec in "${JOBS[@]}"; do
 			why=$(echo "$l" | sed -n 's/.* why: step: \([^;]*\);.*/\1/p')
 			[ -n "$why" ] && WHY+=("$JOBID.0 on $node: $why")
 		done
+		if [ "$got_row" = 0 ]; then
+			echo "demo: FAILED: job $JOBID ($name) ended $JOBSTATE with no cgroup report in $JOBOUT" \
+				"and no swaplimit line in any slurmd log: $(tail -3 "$JOBOUT" 2>/dev/null)" >&2
+			FAILED=1
+		fi
 		continue
 	fi
 	while read -r cg; do
@@ -127,7 +146,11 @@ echo
 echo "What swaplimit told the jobs' owners (in their job output):"
 for t in "${TOLD[@]}"; do echo "  $t"; done
 echo
-echo "SWAP GRANTED is memory.memsw.limit_in_bytes - memory.limit_in_bytes of the step's"
+if [ "$SWL_CGV" = 2 ]; then
+	echo "SWAP GRANTED is memory.swap.max of the step's cgroup (step_<id>/user), read from"
+else
+	echo "SWAP GRANTED is memory.memsw.limit_in_bytes - memory.limit_in_bytes of the step's"
+fi
 echo "cgroup, read from inside the job (the job's own cgroup gets at least as much)."
 echo "The jobs that touched 180MiB with 0MiB of swap allowed were OOM-killed by the kernel."
 echo
@@ -147,4 +170,5 @@ if flock -n "$lk"; then
 fi
 exec {lk}>&-
 echo "cluster down in $((SECONDS - t1))s; left behind: ${left:-nothing}"
+[ "$FAILED" = 0 ] || { echo "demo: FAILED: some jobs did not run or report (see above)" >&2; exit 1; }
 [ -z "$left" ]

@@ -29,6 +29,16 @@ setup() {
 	[ "$(cl_slurmd_alive)" = "node1 node2 node3" ]
 }
 
+@test "harness: the plugin is installed where a site would have it: root-owned, readable by the job user" {
+	# A checkout in a 0700 directory (root's home) must work: srun/sbatch,
+	# run by the job owner, load the plugin too.
+	[ -f "$SWL_PLUGIN_INSTALLED" ]
+	[ "$(stat -c '%U %a' "$SWL_PLUGIN_INSTALLED")" = "root 644" ]
+	[ "$(stat -c '%U %a' "$(dirname "$SWL_PLUGIN_INSTALLED")")" = "root 755" ]
+	runuser -u "$SWL_USER" -- test -r "$SWL_PLUGIN_INSTALLED"
+	cmp "$SWL_PLUGIN" "$SWL_PLUGIN_INSTALLED"
+}
+
 @test "harness: the swap file is on and 1% of SwapTotal is a whole number of pages" {
 	grep -q "^$SWL_DIR/swapfile " /proc/swaps
 	local s

@@ -8,7 +8,7 @@
 # Facts this relies on: /work/shared/notes/slurm-facts.md ("Newer Slurm and
 # a real cgroup v2").
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-export HOME=/root LANG=C.UTF-8
+export HOME=/root LANG=C.UTF-8 SWL_IN_VM=1
 umask 022   # the kernel gives PID 1 umask 0: munged refuses such dirs
 cd /
 
@@ -40,6 +40,13 @@ chown munge:munge /run/munge /var/lib/munge /var/log/munge
 echo "guest: up in ${t0%.*}s of boot; running the suite (${SWL_VM_FILES:-every file})"
 mkdir -p /results
 cd /swaplimit
+if [ "${SWL_VM_MODE:-test}" = demo ]; then
+	SWL_POLL=0.5 SWL_JOB_TIMEOUT=300 scripts/demo.sh 2>&1
+	echo $? >/results/demo.rc
+	tar -cf /dev/vdb -C /results . && sync
+	echo o >/proc/sysrq-trigger
+	sleep 30
+fi
 # shellcheck disable=SC2086
 RESULTS=/results SWL_LOCK_WAIT=60 SWL_SAVE_LOGS=/results/logs SWL_POLL=0.5 SWL_JOB_TIMEOUT=300 tests/integration/run.sh ${SWL_VM_FILES:+$(for f in $SWL_VM_FILES; do echo tests/integration/$f; done)} 2>&1
 tar -cf /dev/vdb -C /results . && sync

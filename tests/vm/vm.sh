@@ -30,8 +30,11 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-prepare=""
-if [ "${1:-}" = --prepare ]; then prepare=1; shift; fi
+prepare="" demo=""
+case ${1:-} in
+--prepare) prepare=1; shift ;;
+--demo) demo=1; shift ;;
+esac
 release=${1:-}
 shift || true
 res=${RESULTS:-$repo/build/results}
@@ -39,6 +42,7 @@ case $res in /*) ;; *) res=$repo/$res ;; esac
 mkdir -p "$res"
 tag=integration-$release
 [ -n "$prepare" ] && tag=vm-prepare-$release
+[ -n "$demo" ] && tag=demo-$release
 log=$res/$tag.log
 counts=$res/$tag.counts
 
@@ -157,7 +161,8 @@ if [ $# -eq 0 ]; then
 fi
 files=""
 for f in "$@"; do files="$files $(basename "$f")"; done
-printf 'SWL_VM_FILES="%s"\nSWL_VM_RELEASE=%s\n' "${files# }" "$release" >"$root/swaplimit/tests/vm/guest.env"
+printf 'SWL_VM_FILES="%s"\nSWL_VM_RELEASE=%s\nSWL_VM_MODE=%s\n' "${files# }" "$release" \
+	"$([ -n "$demo" ] && echo demo || echo test)" >"$root/swaplimit/tests/vm/guest.env"
 
 t0=$SECONDS
 size_mb=$(( $(du -sm "$root" | cut -f1) + 1536 ))
@@ -180,7 +185,8 @@ qemu-system-x86_64 -accel tcg,thread=multi -cpu Skylake-Client-v4 \
 qpid=$!
 say "booted QEMU (pid $qpid); guest output follows (timeout ${timeout_s}s)"
 # Follow the console: the guest prints bats' TAP lines as they come.
-shown=0
+shown=0 prefix="  [$release] "
+[ -n "$demo" ] && prefix=""
 while kill -0 "$qpid" 2>/dev/null; do
 	if [ $((SECONDS - t0)) -ge "$timeout_s" ]; then
 		say "timeout after ${timeout_s}s: stopping QEMU"
@@ -189,7 +195,7 @@ while kill -0 "$qpid" 2>/dev/null; do
 	fi
 	if [ -f "$console" ]; then
 		n=$(wc -l <"$console")
-		[ "$n" -gt "$shown" ] && sed -n "$((shown + 1)),${n}p" "$console" | sed "s/^/  [$release] /"
+		[ "$n" -gt "$shown" ] && sed -n "$((shown + 1)),${n}p" "$console" | sed "s/^/$prefix/"
 		shown=$n
 	fi
 	sleep 2
@@ -197,13 +203,18 @@ done
 wait "$qpid" 2>/dev/null
 qpid=""
 n=$(wc -l <"$console" 2>/dev/null || echo 0)
-[ "$n" -gt "$shown" ] && sed -n "$((shown + 1)),${n}p" "$console" | sed "s/^/  [$release] /"
+[ "$n" -gt "$shown" ] && sed -n "$((shown + 1)),${n}p" "$console" | sed "s/^/$prefix/"
 say "guest ran for $((SECONDS - t0))s"
 
 # ------------------------------------------------------------ 4. results
 mkdir -p "$work/out"
 tar -xf "$work/results.img" -C "$work/out" 2>/dev/null ||
 	fail_hard "the guest wrote no results (it did not boot or crashed: see $console)"
+if [ -n "$demo" ]; then
+	rc=$(cat "$work/out/demo.rc" 2>/dev/null || echo 1)
+	rm -f "$counts"
+	exit "$rc"
+fi
 [ -f "$work/out/integration.counts" ] ||
 	fail_hard "the guest's results have no integration.counts (see $console)"
 cp "$work/out/integration.log" "$log" 2>/dev/null

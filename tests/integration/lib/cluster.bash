@@ -40,6 +40,10 @@ SWL_LOCK=${SWL_LOCK:-/run/swaplimit-test-cluster.lock}
 SWL_CTLD_PORT=${SWL_CTLD_PORT:-16817}
 SWL_NODE_PORTS=(17001 17002 17003)
 SWL_NODES=(node1 node2 node3)
+# The plugin as built; cluster_up installs a copy where a site would have
+# it (root-owned, readable by every user: the job owner's srun/sbatch load
+# it too) as $SWL_PLUGIN_INSTALLED = $SWL_DIR/lib/swaplimit.so, so that a
+# checkout in a 0700 directory (root's home) works.
 SWL_PLUGIN=${SWL_PLUGIN:-$SWL_REPO/build/swaplimit.so}
 # 131101 pages: SwapTotal is then 131100 pages = 536985600 bytes (mkswap
 # keeps one page for its header), 100 x 1311 pages, so that 1% of it is a
@@ -234,7 +238,7 @@ cluster_plugstack() {
 	if [ $# -eq 0 ]; then
 		: >"$SWL_DIR/etc/plugstack.conf"
 	else
-		printf 'required %s %s\n' "$SWL_PLUGIN" "$*" >"$SWL_DIR/etc/plugstack.conf"
+		printf 'required %s %s\n' "$SWL_PLUGIN_INSTALLED" "$*" >"$SWL_DIR/etc/plugstack.conf"
 	fi
 	chmod 0644 "$SWL_DIR/etc/plugstack.conf"
 }
@@ -450,7 +454,14 @@ cluster_up() {
 	chmod 0755 "$SWL_DIR"
 	SWL_CONF=$SWL_DIR/etc/slurm.conf
 	export SWL_DIR SWL_CONF
-	mkdir -p "$SWL_DIR"/{etc,ctld,spool,run,log,out}
+	mkdir -p "$SWL_DIR"/{etc,ctld,spool,run,log,out,lib}
+	SWL_PLUGIN_INSTALLED=$SWL_DIR/lib/swaplimit.so
+	export SWL_PLUGIN_INSTALLED
+	if [ -e "$SWL_PLUGIN" ]; then
+		install -o root -g root -m 0644 "$SWL_PLUGIN" "$SWL_PLUGIN_INSTALLED" ||
+			{ _swl_die "cannot install $SWL_PLUGIN as $SWL_PLUGIN_INSTALLED"; _swl_unlock; return 1; }
+	fi
+	chmod 0755 "$SWL_DIR/lib"
 	chmod 1777 "$SWL_DIR/out"
 	_swl_write_slurm_conf
 	# shellcheck disable=SC2086

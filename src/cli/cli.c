@@ -16,6 +16,7 @@
 #include "allowance.h"
 #include "cgroup.h"
 #include "cli.h"
+#include "cli_release.h"
 #include "plugin_args.h"
 #include "rules.h"
 #include "size.h"
@@ -528,6 +529,10 @@ static int cmd_check(const opts_t *o, FILE *out, FILE *err)
 	for (size_t i = 0; i < w; i++)
 		fprintf(out, "warning: %s\n", sl_rules_warning(r, i));
 	sl_rules_free(r);
+	/* the Slurm release the plugin file was built for (cli_release.c) */
+	if (o->source_opt == OPT_PLUGSTACK &&
+	    sl_cli_release_check(o->source, err) != 0)
+		return SL_EXIT_RULES;
 	return SL_EXIT_OK;
 }
 

@@ -58,7 +58,10 @@ teardown_file() {
 
 setup() {
 	[ -z "$SKIP_REASON" ] || skip "$SKIP_REASON"
-	JOB="$TROOT/job_$BATS_TEST_NUMBER"
+	# laid out as Slurm does on v1 (slurm[_<node>]/uid_<uid>/job_<id>): the
+	# finder refuses any other shape
+	mkdir -p "$TROOT/slurm_t/uid_0"
+	JOB="$TROOT/slurm_t/uid_0/job_$BATS_TEST_NUMBER"
 	STEP="$JOB/step_0"
 	mkdir -p "$STEP"
 }
@@ -151,8 +154,8 @@ memsw() { cat "$1/memory.memsw.limit_in_bytes"; }
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"/proc/$$/cgroup"* ]]
-	[[ "$output" == *"no job_*/step_* components"* ]]
-	[[ "$output" == *"task/cgroup plugin enabled in slurm.conf"* ]]
+	[[ "$output" == *"is not inside Slurm's"* ]]
+	[[ "$output" == *"TaskPlugin=task/cgroup"* ]]
 }
 
 @test "apply raises job then step: real memsw = limit + swap" {

@@ -693,26 +693,27 @@ cl_job() {
 }
 
 # cl_wait_job JOBID [TIMEOUT]: until the job has ended (any final state).
+# Between two looks at slurmctld (scontrol: a whole Slurm client, costly in
+# the emulated VM) it greps slurmctld's log for the job's end, every
+# $SWL_POLL seconds; slurmctld is asked at least every 5 s anyway.
 cl_wait_job() {
 	local -; set +e
-	local id=$1 t=${2:-$SWL_JOB_TIMEOUT} i st
-	local t_end=$((SECONDS + t))
+	local id=$1 t=${2:-$SWL_JOB_TIMEOUT} st last=-10
+	local t_end=$((SECONDS + t)) ctld=$SWL_DIR/log/slurmctld.log
 	while [ $SECONDS -lt $t_end ]; do
-		st=$(cl_job_state "$id")
-		case $st in
-		PENDING | RUNNING | CONFIGURING | COMPLETING | SUSPENDED | REQUEUED* | RESIZING | SIGNALING | STAGE_OUT | "") ;;
-		*) return 0 ;;
-		esac
+		if [ $((SECONDS - last)) -ge 5 ] ||
+			grep -qE "_job_complete: JobId=$id( |$)|JobId=$id .*(done|Cancel|cancel)" "$ctld" 2>/dev/null; then
+			last=$SECONDS
+			st=$(cl_job_state "$id")
+			case $st in
+			PENDING | RUNNING | CONFIGURING | COMPLETING | SUSPENDED | REQUEUED* | RESIZING | SIGNALING | STAGE_OUT | "") ;;
+			*) return 0 ;;
+			esac
+		fi
 		sleep "$SWL_POLL"
 	done
 	_swl_say "job $id still $st after ${t}s"
 	return 1
-}
-
-# cl_submit [SBATCH_ARGS...] <SCRIPT: sbatch without waiting; prints the id.
-cl_submit() {
-	cl_as_user sbatch --parsable --chdir="$SWL_DIR/out" \
-		--output="$SWL_DIR/out/%A_%a.out" "$@" | cut -d';' -f1
 }
 
 # cl_wait_jobs TIMEOUT JOBID...: until none of the jobs is pending/running.

@@ -286,7 +286,8 @@ sl_lines_since() {
 
 @test "the account of a pending job changed with scontrol update: the step gets the new account's allowance" {
 	local id
-	id=$(cl_submit -H -A physics -p workgroup -w node3 --mem=100M <<-EOF
+	id=$(cl_as_user sbatch --parsable -H -A physics -p workgroup -w node3 --mem=100M \
+		--chdir="$SWL_DIR/out" --output="$SWL_DIR/out/%j.out" <<-EOF | cut -d';' -f1
 	#!/bin/bash
 	$J/acct_cg.sh batch
 	srun $J/acct_cg.sh srun
@@ -297,8 +298,7 @@ sl_lines_since() {
 	[ "$(acct_job_account "$id")" = chem ]
 	cl_as_user scontrol release "$id"
 	cl_wait_job "$id" 60
-	JOBOUT=$SWL_DIR/out/${id}_4294967294.out
-	[ -e "$JOBOUT" ] || JOBOUT=$(ls "$SWL_DIR"/out/"$id"*.out | head -1)
+	JOBOUT=$SWL_DIR/out/$id.out
 	cat "$JOBOUT"
 	[ "$(env_account batch)" = chem ]
 	cl_check_cg "$(cg batch)" $((32 * MiB)) $((32 * MiB))

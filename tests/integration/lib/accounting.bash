@@ -194,7 +194,7 @@ _acct_db_opts() {
 		--skip-name-resolve --log-error="$a/log/mariadbd.err" --skip-log-bin \
 		--innodb-buffer-pool-size=128M --innodb-log-file-size=32M \
 		--innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 \
-		--innodb-lock-wait-timeout=900 --max-connections=100
+		--innodb-lock-wait-timeout=900 --innodb-fast-shutdown=2 --max-connections=100
 }
 
 _acct_start_db() {
@@ -375,6 +375,7 @@ acct_up() {
 	fi
 	_acct_lock || return 1
 	_swl_lock || { _acct_unlock; return 1; }
+	t0=$(_acct_now)    # the timings leave out the wait for the locks
 	_acct_reap_stale
 	SWL_ACCT_DB_PORT_USED=$(_acct_free_port "$SWL_ACCT_DB_PORT") &&
 		SWL_ACCT_DBD_PORT_USED=$(_acct_free_port "$SWL_ACCT_DBD_PORT") ||

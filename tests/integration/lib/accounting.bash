@@ -151,7 +151,7 @@ _acct_reap_stale() {
 		done
 		# shellcheck disable=SC2086
 		[ -z "$w" ] || wait $w
-		rm -rf "$d/db"
+		rm -rf "$d/db" "$d/munge/munge.key"
 	done
 	return 0
 }

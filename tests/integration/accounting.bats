@@ -306,6 +306,57 @@ sl_lines_since() {
 	[[ "$(cl_check_log node3 "$id" 0 3)" == *"account=chem "* ]]
 }
 
+@test "salloc -A chem, then srun in the allocation: chem's 32MiB" {
+	run cl_as_user timeout 90 salloc -A chem -p workgroup -w node3 --mem=100M \
+		srun "$J/acct_cg.sh" salloc
+	echo "$output"
+	[ "$status" -eq 0 ]
+	local l job
+	l=$(echo "$output" | grep '^CG label=salloc ')
+	cl_check_cg "$l" $((32 * MiB)) $((32 * MiB))
+	job=$(cl_field "$l" job)
+	[ "$(acct_job_account "$job")" = chem ]
+	[[ "$(cl_check_log node3 "$job" 0 3)" == *"account=chem "* ]]
+}
+
+@test "the account of a RUNNING job changed by the administrator: what later steps get" {
+	local id go i
+	id=$(cl_as_user sbatch --parsable -A physics -p workgroup -w node2 --mem=100M \
+		--chdir="$SWL_DIR/out" --output="$SWL_DIR/out/%j.out" <<-EOF | cut -d';' -f1
+	#!/bin/bash
+	srun $J/acct_cg.sh before
+	while [ ! -e $SWL_DIR/out/go.\$SLURM_JOB_ID ]; do sleep 0.2; done
+	srun $J/acct_cg.sh after
+	EOF
+	)
+	[ -n "$id" ]
+	JOBOUT=$SWL_DIR/out/$id.out
+	for i in $(seq 150); do
+		grep -q '^CG label=before ' "$JOBOUT" 2>/dev/null && break
+		sleep 0.2
+	done
+	run cl_slurm scontrol update jobid="$id" Account=chem
+	echo "scontrol update (root) of running job $id: status=$status $output"
+	local updated=$status
+	echo "slurmctld now: Account=$(acct_job_account "$id")"
+	touch "$SWL_DIR/out/go.$id"
+	cl_wait_job "$id" 60
+	cat "$JOBOUT"
+	cl_check_cg "$(cg before)" $((64 * MiB)) $((64 * MiB))
+	[[ "$(cl_check_log node2 "$id" 0 2)" == *"account=physics "* ]]
+	if [ "$updated" -eq 0 ] && [ "$(acct_job_account "$id")" = chem ]; then
+		# Slurm took the change; the later step is still judged by the
+		# account the job was launched with (the prolog's record).
+		echo "later step: $(cl_check_log node2 "$id" 1 '[0-9]+' | sed 's/.* term=\([0-9]*\).*account=\([^ ]*\).*/term=\1 account=\2/')"
+		cl_check_cg "$(cg after)" $((64 * MiB)) $((64 * MiB))
+		[[ "$(cl_check_log node2 "$id" 1 2)" == *"account=physics "* ]]
+	else
+		# Slurm refused: nothing changed for the later step either.
+		cl_check_cg "$(cg after)" $((64 * MiB)) $((64 * MiB))
+		[ "$(acct_job_account "$id")" = physics ]
+	fi
+}
+
 @test "-A PHYSICS (upper case): Slurm stores the lower-case account, which account(physics) matches" {
 	cl_job -A PHYSICS -p workgroup -w node1 --mem=100M <<-EOF
 	#!/bin/bash

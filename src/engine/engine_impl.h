@@ -96,6 +96,8 @@ struct sl_cond {
 	char **names;            /* NAMES conditions */
 	size_t nnames;
 	size_t host_index;       /* SL_COND_HOST: index into rules->hosts */
+	size_t id_base;          /* SL_COND_USER/GROUP: index of names[0] in
+				  * the bound's ids (sl_bound_resolve_ids) */
 };
 
 enum sl_amount_kind {
@@ -135,10 +137,18 @@ struct sl_rules {
 	size_t nhosts;
 	char **warnings;
 	size_t nwarnings;
+	size_t nids;             /* names in user() and group() conditions */
+};
+
+/* A user() or group() name resolved to its id once per node. */
+struct sl_id {
+	uint32_t id;
+	signed char state;       /* 1 resolved, 0 no such name, -1 failed */
 };
 
 struct sl_bound {
 	const struct sl_rules *rules;
+	struct sl_id *ids;       /* rules->nids, or NULL: compare names */
 	bool host_match[];       /* one per rules->hosts */
 };
 

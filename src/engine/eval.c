@@ -29,7 +29,64 @@ sl_bound_t *sl_rules_bind(const sl_rules_t *r, const char *node)
 
 void sl_bound_free(sl_bound_t *b)
 {
+	if (b)
+		free(b->ids);
 	free(b);
+}
+
+int sl_bound_resolve_ids(sl_bound_t *b, sl_name_resolver_t resolve,
+			 void *ctx)
+{
+	const struct sl_rules *r;
+
+	if (!b || !resolve)
+		return -1;
+	r = b->rules;
+	free(b->ids);
+	b->ids = NULL;
+	if (r->nids == 0)
+		return 0;
+	b->ids = calloc(r->nids, sizeof(*b->ids));
+	if (!b->ids)
+		return -1;
+	for (size_t i = 0; i < r->nterms; i++)
+		for (size_t j = 0; j < r->terms[i].nconds; j++) {
+			const struct sl_cond *c = &r->terms[i].conds[j];
+
+			if (c->kind != SL_COND_USER && c->kind != SL_COND_GROUP)
+				continue;
+			for (size_t k = 0; k < c->nnames; k++) {
+				struct sl_id *e = &b->ids[c->id_base + k];
+				uint32_t id = 0;
+				int rc = resolve(ctx, c->kind == SL_COND_GROUP,
+						 c->names[k], &id);
+
+				e->state = rc > 0 ? 1 : rc == 0 ? 0 : -1;
+				e->id = id;
+			}
+		}
+	return 0;
+}
+
+/* user()/group() by id: yes when a resolved name has one of the ids;
+ * cannot tell when a name's lookup failed; else no. */
+static int ids_match(const sl_bound_t *b, const struct sl_cond *c,
+		     const uint32_t *ids, size_t nids)
+{
+	bool failed = false;
+
+	for (size_t k = 0; k < c->nnames; k++) {
+		const struct sl_id *e = &b->ids[c->id_base + k];
+
+		if (e->state < 0)
+			failed = true;
+		if (e->state != 1)
+			continue;
+		for (size_t i = 0; i < nids; i++)
+			if (ids[i] == e->id)
+				return 1;
+	}
+	return failed ? -1 : 0;
 }
 
 const sl_rules_t *sl_bound_rules(const sl_bound_t *b)
@@ -73,10 +130,18 @@ static enum tri cond_matches(const sl_bound_t *b, const struct sl_cond *c,
 	case SL_COND_PARTITION:
 		return known(listed(c, f->partition), f->partition_unknown);
 	case SL_COND_USER:
+		if (f->ids && b->ids) {
+			int m = ids_match(b, c, &f->uid, 1);
+			return m > 0 ? T_YES : m < 0 ? T_UNKNOWN : T_NO;
+		}
 		return known(listed(c, f->user), f->user_unknown);
 	case SL_COND_ACCOUNT:
 		return known(listed(c, f->account), f->account_unknown);
 	case SL_COND_GROUP:
+		if (f->ids && b->ids) {
+			int m = ids_match(b, c, f->gids, f->gids ? f->ngids : 0);
+			return m > 0 ? T_YES : m < 0 ? T_UNKNOWN : T_NO;
+		}
 		/* A group we know of decides "yes"; "no" only when every
 		 * group of the user is known. */
 		for (i = 0; f->groups && i < f->ngroups; i++)

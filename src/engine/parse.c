@@ -1019,6 +1019,16 @@ sl_rules_t *sl_rules_compile(const char *text, size_t len, const char *source,
 			goto bad;
 		}
 	}
+	/* user()/group() names, numbered for the bound's id table. */
+	for (size_t ti = 0; ti < p.rules->nterms; ti++)
+		for (size_t ci = 0; ci < p.rules->terms[ti].nconds; ci++) {
+			struct sl_cond *c = &p.rules->terms[ti].conds[ci];
+
+			if (c->kind == SL_COND_USER || c->kind == SL_COND_GROUP) {
+				c->id_base = p.rules->nids;
+				p.rules->nids += c->nnames;
+			}
+		}
 	if (!make_warnings(p.rules)) {
 		fail_oom(&p);
 		goto bad;

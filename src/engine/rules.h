@@ -79,6 +79,19 @@ const char *sl_rules_warning(const sl_rules_t *rules, size_t i);
  */
 sl_bound_t *sl_rules_bind(const sl_rules_t *rules, const char *node);
 void sl_bound_free(sl_bound_t *bound);
+/*
+ * Resolve the names of the user() and group() conditions to ids, once per
+ * node: resolve(ctx, group, name, &id) returns 1 (found), 0 (no such
+ * name: it matches nobody) or -1 (the lookup failed: a condition that
+ * would need it cannot be decided). Returns 0, or -1 on allocation
+ * failure (the bound then compares names). Facts with .ids set are then
+ * compared by id.
+ */
+typedef int (*sl_name_resolver_t)(void *ctx, bool group, const char *name,
+				  uint32_t *id);
+int sl_bound_resolve_ids(sl_bound_t *bound, sl_name_resolver_t resolve,
+			 void *ctx);
+
 /* The rules a bound set was made from. */
 const sl_rules_t *sl_bound_rules(const sl_bound_t *bound);
 
@@ -100,6 +113,14 @@ typedef struct {
 	bool account_unknown;        /* no trusted record of the account */
 	bool user_unknown;           /* the user's name could not be looked up */
 	bool groups_unknown;         /* some group could not be looked up */
+	/* With ids (and a bound whose names were resolved by
+	 * sl_bound_resolve_ids), user() and group() compare these ids with
+	 * the rules' names' ids instead of comparing names: no lookup of
+	 * the job's own ids is needed. */
+	bool ids;
+	uint32_t uid;
+	const uint32_t *gids;        /* primary and supplementary */
+	size_t ngids;
 	uint64_t cpus;               /* CPUs of the job (step) on this node */
 	uint64_t tasks;              /* tasks of the job (step) on this node */
 	uint64_t mem_bytes;          /* RAM limit on this node, or SL_UNLIMITED_BYTES */

@@ -279,3 +279,47 @@ int sl_cpus_per_node(const char *spec, size_t index, uint64_t *nodes,
 	}
 	return found ? 0 : -1;
 }
+
+/* getpwnam_r/getgrnam_r with a growing buffer: 1 found, 0 no such name,
+ * -1 failed. */
+int sl_nss_resolve_name(void *ctx, bool group, const char *name,
+			uint32_t *id)
+{
+	size_t size = 1024;
+
+	(void)ctx;
+	for (;;) {
+		char *buf = malloc(size);
+		int rc;
+		bool found;
+		uint32_t v = 0;
+
+		if (!buf)
+			return -1;
+		if (group) {
+			struct group gr, *res = NULL;
+
+			rc = getgrnam_r(name, &gr, buf, size, &res);
+			found = rc == 0 && res;
+			if (found)
+				v = (uint32_t)gr.gr_gid;
+		} else {
+			struct passwd pw, *res = NULL;
+
+			rc = getpwnam_r(name, &pw, buf, size, &res);
+			found = rc == 0 && res;
+			if (found)
+				v = (uint32_t)pw.pw_uid;
+		}
+		free(buf);
+		if (rc == ERANGE && size < SL_FACTS_NSS_BUF_MAX) {
+			size *= 2;
+			continue;
+		}
+		if (found) {
+			*id = v;
+			return 1;
+		}
+		return not_found(rc) ? 0 : -1;
+	}
+}

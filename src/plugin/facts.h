@@ -60,6 +60,15 @@ SL_HIDDEN int sl_names_resolve(uid_t uid, gid_t gid, const gid_t *sup,
 SL_HIDDEN void sl_names_free(sl_names_t *names);
 
 /*
+ * An sl_name_resolver_t (rules.h) over the node's NSS: a rule's user or
+ * group name to its id (getpwnam_r/getgrnam_r). 1 found, 0 no such name,
+ * -1 the lookup failed. Used once per slurmstepd to bind the rules, so
+ * that steps compare the credential's ids and look nothing up.
+ */
+SL_HIDDEN int sl_nss_resolve_name(void *ctx, bool group, const char *name,
+				  uint32_t *id);
+
+/*
  * The CPUs of one node in a Slurm CPU count list (SLURM_JOB_CPUS_PER_NODE
  * of the credential: "8(x2),4" is 8, 8, 4). index is the node's position
  * in the job's node list; SIZE_MAX asks for the count every node shares.

@@ -16,6 +16,7 @@
 #include <slurm/slurm.h>
 #include <slurm/spank.h>
 
+#include "facts.h"
 #include "plugin.h"
 
 SPANK_PLUGIN(swaplimit, 1)
@@ -91,6 +92,16 @@ const sl_bound_t *sl_plugin_rules(const char *node)
 	if (!sl_state.bound) {
 		snprintf(sl_state.rules_error, sizeof(sl_state.rules_error),
 			 "out of memory binding the rules to node %s", node);
+		return NULL;
+	}
+	/* The rules' user and group names become ids once: a step then
+	 * compares the credential's ids, with no NSS lookup of its own. */
+	if ((sl_rules_uses(sl_state.rules) & (SL_USES_USER | SL_USES_GROUP)) &&
+	    sl_bound_resolve_ids(sl_state.bound, sl_nss_resolve_name, NULL) != 0) {
+		snprintf(sl_state.rules_error, sizeof(sl_state.rules_error),
+			 "out of memory resolving the rules' user/group names");
+		sl_bound_free(sl_state.bound);
+		sl_state.bound = NULL;
 		return NULL;
 	}
 	return sl_state.bound;

@@ -80,6 +80,9 @@ typedef struct {
 	bool have_rec;
 	sl_names_t names;
 	bool names_wanted;       /* the rules use user() or group() */
+	uint32_t uid;            /* S_JOB_UID (credential) */
+	uint32_t *gids;          /* S_JOB_GID then S_JOB_SUPPLEMENTARY_GIDS */
+	size_t ngids;
 	bool is_extern;          /* the extern step (PrologFlags=contain) */
 	uint64_t step_cpus, step_tasks, step_ram, job_ram;
 	uint64_t cores;          /* cores in S_JOB_ALLOC_CORES, 0: unknown */
@@ -131,20 +134,13 @@ static void line_facts(line_t *l, const step_t *s)
 		 s->have_rec && s->rec.has_partition ? s->rec.partition : "?",
 		 s->have_rec && s->rec.has_account ? s->rec.account : "?");
 	if (!s->names_wanted) {
-		line_add(l, " user=- groups=-");   /* not looked up: unused */
+		line_add(l, " uid=- gids=-");      /* unused by the rules */
 	} else {
-		line_add(l, " user=%s groups=",
-			 s->names.user ? s->names.user
-				       : s->names.user_failed ? "?(lookup failed)"
-							      : "?");
-		for (size_t i = 0; i < s->names.ngroups && i < GROUPS_SHOWN; i++)
-			line_add(l, "%s%s", i ? "," : "", s->names.groups[i]);
-		if (s->names.ngroups > GROUPS_SHOWN)
-			line_add(l, ",+%zu", s->names.ngroups - GROUPS_SHOWN);
-		if (s->names.ngroups == 0)
-			line_add(l, "?");
-		if (s->names.groups_failed)
-			line_add(l, "(some lookups failed)");
+		line_add(l, " uid=%" PRIu32 " gids=", s->uid);
+		for (size_t i = 0; i < s->ngids && i < GROUPS_SHOWN; i++)
+			line_add(l, "%s%" PRIu32, i ? "," : "", s->gids[i]);
+		if (s->ngids > GROUPS_SHOWN)
+			line_add(l, ",+%zu", s->ngids - GROUPS_SHOWN);
 	}
 	line_add(l, " cpus=%" PRIu64 "%s job_cpus=%" PRIu64 "(%s) tasks=%" PRIu64
 		    "%s job_tasks=%" PRIu64 " ram=%s job_ram=%s node_swap=%s",
@@ -333,15 +329,23 @@ static int gather_items(spank_t sp, const sl_bound_t *bound, step_t *s)
 		}
 		if (spank_get_item(sp, S_JOB_SUPPLEMENTARY_GIDS, &sup, &nsup) !=
 			    ESPANK_SUCCESS ||
-		    nsup < 0) {
+		    nsup < 0 || !sup) {
 			sup = NULL;
 			nsup = 0;
 		}
-		if (sl_names_resolve(uid, gid, sup, (size_t)nsup, &s->names,
-				     msg, sizeof(msg)) != 0) {
-			step_fail(s, "%s", msg);
+		if ((size_t)nsup > SL_FACTS_MAX_GROUPS)
+			nsup = SL_FACTS_MAX_GROUPS;
+		/* Ids from the credential, compared with the rules' names
+		 * resolved once (plugin.c): no lookup here. */
+		s->gids = calloc((size_t)nsup + 1, sizeof(*s->gids));
+		if (!s->gids) {
+			step_fail(s, "out of memory");
 			return -1;
 		}
+		s->uid = (uint32_t)uid;
+		s->gids[s->ngids++] = (uint32_t)gid;
+		for (int i = 0; i < nsup; i++)
+			s->gids[s->ngids++] = (uint32_t)sup[i];
 	}
 	if ((rc = spank_get_item(sp, S_JOB_NCPUS, &ncpus)) != ESPANK_SUCCESS ||
 	    (rc = spank_get_item(sp, S_JOB_LOCAL_TASK_COUNT, &ntasks)) !=
@@ -506,11 +510,10 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 	 * known: a rule on them cannot be decided (no falling through). */
 	s->in.base.partition_unknown = !s->have_rec;
 	s->in.base.account_unknown = !s->have_rec;
-	s->in.base.user = s->names.user;
-	s->in.base.groups = (const char *const *)s->names.groups;
-	s->in.base.ngroups = s->names.ngroups;
-	s->in.base.user_unknown = s->names.user_failed;
-	s->in.base.groups_unknown = s->names.groups_failed;
+	s->in.base.ids = true;
+	s->in.base.uid = s->uid;
+	s->in.base.gids = s->gids;
+	s->in.base.ngids = s->ngids;
 	s->in.base.node_swap_bytes = s->node_swap;
 	s->in.job_cpus = s->job_cpus;
 	s->in.job_ram = s->job_ram;
@@ -574,6 +577,7 @@ int slurm_spank_task_post_fork(spank_t sp, int ac, char **av)
 	snprintf(s->step, sizeof(s->step), "?");
 	handle_step(sp, ac, av, s);
 	sl_names_free(&s->names);
+	free(s->gids);
 	free(s);
 	return ESPANK_SUCCESS;
 }

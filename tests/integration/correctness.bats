@@ -256,6 +256,32 @@ adopt_into_extern() {
 	cluster_plugstack "rules=default()=8MiB/task"
 }
 
+@test "user()/group(): rule names resolved to ids once, the job's ids compared; no lookup when unused" {
+	local grp uid l
+	grp=$(id -gn "$SWL_USER")
+	uid=$(id -u "$SWL_USER")
+	cluster_plugstack "rules=user(nosuchuser,$SWL_USER)=24MiB,default()=0"
+	run cl_srun -p workgroup -w node1 --mem=100M "$J/cgread.sh" u
+	echo "$output"
+	l=$(echo "$output" | grep '^CG label=u ')
+	cl_check_cg "$l" $((24 * MiB)) $((24 * MiB))
+	l=$(cl_check_log node1 "$(cl_field "$l" job)" 0 1)
+	[[ "$l" == *" uid=$uid gids="* ]]
+	cluster_plugstack "rules=group(nosuchgroup)=8MiB,group($grp)=12MiB,default()=0"
+	run cl_srun -p workgroup -w node1 --mem=100M "$J/cgread.sh" g
+	l=$(echo "$output" | grep '^CG label=g ')
+	cl_check_cg "$l" $((12 * MiB)) $((12 * MiB))
+	cl_check_log node1 "$(cl_field "$l" job)" 0 2
+	# rules without user()/group(): the ids are not even fetched
+	cluster_plugstack "rules=default()=4MiB"
+	run cl_srun -p workgroup -w node1 --mem=100M "$J/cgread.sh" n
+	l=$(echo "$output" | grep '^CG label=n ')
+	cl_check_cg "$l" $((4 * MiB)) $((4 * MiB))
+	l=$(cl_check_log node1 "$(cl_field "$l" job)" 0 1)
+	[[ "$l" == *" uid=- gids=-"* ]]
+	cluster_plugstack "rules=default()=8MiB/task"
+}
+
 @test "after all jobs: no node drained, every slurmd alive" {
 	cl_node_states
 	[ -z "$(cl_bad_nodes)" ]

@@ -372,6 +372,53 @@ static void test_undecidable_uses_fallback(void **state)
 	assert_int_equal(d.step_swap, 0);
 }
 
+/* A fake NSS: alice=1000, bob=1001, admins=50, "ldapdown" fails. */
+static int fake_resolve(void *ctx, bool group, const char *name, uint32_t *id)
+{
+	int *calls = ctx;
+
+	(*calls)++;
+	if (strcmp(name, "ldapdown") == 0)
+		return -1;
+	if (!group && strcmp(name, "alice") == 0) { *id = 1000; return 1; }
+	if (!group && strcmp(name, "bob") == 0) { *id = 1001; return 1; }
+	if (group && strcmp(name, "admins") == 0) { *id = 50; return 1; }
+	return 0;
+}
+
+/* Issue 10: the rules' names are resolved once; steps compare ids. */
+static void test_user_group_by_id(void **state)
+{
+	static const uint32_t gids[] = { 100, 50 };
+	sl_allow_in_t in = in_of(NULL, 1, 1, 1, GiB, GiB);
+	sl_allow_t d;
+	int calls = 0;
+
+	(void)state;
+	load("user(bob,nosuch)=1G,group(admins)=2G,user(ldapdown)=3G,default()=0");
+	assert_int_equal(sl_bound_resolve_ids(bound, fake_resolve, &calls), 0);
+	assert_int_equal(calls, 4);       /* once per name, not per step */
+	in.base.user = NULL;              /* no names: ids only */
+	in.base.ids = true;
+	in.base.uid = 1001;
+	sl_allowance(bound, &in, &d);
+	assert_int_equal(d.step.term, 1);
+	assert_int_equal(d.step_swap, GiB);
+	in.base.uid = 1000;
+	in.base.gids = gids;
+	in.base.ngids = 2;
+	sl_allowance(bound, &in, &d);
+	assert_int_equal(d.step.term, 2);
+	/* a name whose lookup failed: undecidable, fallback */
+	in.base.ngids = 1;
+	in.fallback = 4096;
+	sl_allowance(bound, &in, &d);
+	assert_int_equal(d.source, SL_FROM_FALLBACK);
+	assert_int_equal(d.step.term, 3);
+	assert_int_equal(d.step_swap, 4096);
+	assert_int_equal(calls, 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +435,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_v1_without_ram_limit, unload),
 		cmocka_unit_test_teardown(test_largest_finite, unload),
 		cmocka_unit_test_teardown(test_undecidable_uses_fallback, unload),
+		cmocka_unit_test_teardown(test_user_group_by_id, unload),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

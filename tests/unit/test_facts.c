@@ -157,6 +157,22 @@ static void test_cpus_per_node(void **state)
 	assert_int_equal(sl_cpus_per_node("-1", SIZE_MAX, NULL, &cpus), -1);
 }
 
+static void test_nss_resolve_name(void **state)
+{
+	uint32_t id = 7;
+
+	(void)state;
+	assert_int_equal(sl_nss_resolve_name(NULL, false, "root", &id), 1);
+	assert_int_equal(id, 0);
+	id = 7;
+	assert_int_equal(sl_nss_resolve_name(NULL, true, "root", &id), 1);
+	assert_int_equal(id, 0);
+	assert_int_equal(sl_nss_resolve_name(NULL, false,
+					     "no-such-user-swaplimit", &id), 0);
+	assert_int_equal(sl_nss_resolve_name(NULL, true,
+					     "no-such-group-swaplimit", &id), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +182,7 @@ int main(void)
 		cmocka_unit_test(test_names_unknown_ids),
 		cmocka_unit_test(test_names_many_groups),
 		cmocka_unit_test(test_cpus_per_node),
+		cmocka_unit_test(test_nss_resolve_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -614,6 +614,9 @@ static void print_eval_text(FILE *out, const opts_t *o, const sl_bound_t *b,
 		else if (d->request_above)
 			fputs(" (--swap asked for more: not applied)", out);
 		fputc('\n', out);
+		if (!d->write)
+			fputs("nothing written: the limits stay as Slurm set "
+			      "them\n", out);
 	} else if (o->have_swap) {
 		fputs("step swap: as Slurm set it (--swap not below it)\n", out);
 	}

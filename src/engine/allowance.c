@@ -115,5 +115,7 @@ void sl_allowance(const sl_bound_t *bound, const sl_allow_in_t *in,
 		out->write = out->request_lowered && !out->step_unenforceable;
 		return;
 	}
-	out->write = true;
+	/* A value that cannot be expressed is not written at all: writing
+	 * "unlimited" could only loosen what Slurm set. */
+	out->write = !out->job_unenforceable && !out->step_unenforceable;
 }

@@ -19,7 +19,8 @@
  *         the step below what Slurm set (the job then keeps Slurm's value).
  *   cgroup v1 without a RAM limit: memory.memsw.limit_in_bytes caps RAM
  *         plus swap, so no finite swap limit can be expressed: that
- *         cgroup's value is unlimited and flagged.
+ *         cgroup's value is unlimited and flagged, and nothing is written
+ *         (writing "unlimited" could only loosen what Slurm set).
  */
 #ifndef SWAPLIMIT_ALLOWANCE_H
 #define SWAPLIMIT_ALLOWANCE_H

@@ -534,6 +534,19 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 		s->in.slurm_step_swap = slurm_swap(s, s->paths.step_dir);
 	}
 	sl_allowance(bound, &s->in, &s->d);
+	if (!s->d.write && (s->d.job_unenforceable || s->d.step_unenforceable) &&
+	    s->d.source != SL_FROM_NOTHING) {
+		char a[96];
+
+		step_fail(s, "NOT enforceable: cgroup v1 without a RAM limit in "
+			     "the %s cgroup (memory.memsw.limit_in_bytes limits "
+			     "RAM+swap, so no swap limit, 0 included, can be "
+			     "set there; the rules grant the step %s); set "
+			     "ConstrainRAMSpace=yes in cgroup.conf",
+			  s->d.job_unenforceable ? "job" : "step",
+			  fmt_swap(s->d.grant, a, sizeof(a)));
+		return;
+	}
 	if (!s->d.write) {
 		log_no_match(s);
 		return;

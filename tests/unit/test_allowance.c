@@ -322,7 +322,7 @@ static void test_v1_without_ram_limit(void **state)
 	load("default()=0");
 	in.memsw = true;
 	sl_allowance(bound, &in, &d);
-	assert_true(d.write);
+	assert_false(d.write);            /* nothing that could loosen Slurm's */
 	assert_true(d.job_unenforceable);
 	assert_true(d.step_unenforceable);
 	assert_int_equal(d.step_swap, SL_UNLIMITED_BYTES);
@@ -330,6 +330,7 @@ static void test_v1_without_ram_limit(void **state)
 	/* v2 has memory.swap.max: 0 is 0 */
 	in.memsw = false;
 	sl_allowance(bound, &in, &d);
+	assert_true(d.write);
 	assert_false(d.step_unenforceable);
 	assert_int_equal(d.step_swap, 0);
 	/* v1, a job RAM limit but none in the step: only the step is */

@@ -39,6 +39,16 @@ setup() {
 	MiB=1048576
 }
 
+# An allocation a test made with salloc --no-shell must not outlive it
+# (a busy node would hold up the next slurmd restart).
+teardown() {
+	if [ -n "${SALLOC_JOB:-}" ]; then
+		cl_slurm scancel "$SALLOC_JOB" || true
+		cl_wait_job "$SALLOC_JOB" 30 || true
+		SALLOC_JOB=""
+	fi
+}
+
 # The CG line with label L (and task 0) in the current job's output.
 cg() { grep "^CG label=$1 " "$JOBOUT" | grep -m1 ' task=0 '; }
 
@@ -145,15 +155,15 @@ adopt_into_extern() {
 		sed -n 's/.*Granted job allocation \([0-9]*\).*/\1/p')
 	echo "job=$job"
 	[ -n "$job" ]
+	SALLOC_JOB=$job
 	for i in $(seq 50); do
-		l=$(cl_log_since "$marks" node2 | grep "swaplimit: job=$job step=extern ")
+		l=$(cl_log_since "$marks" node2 | grep "swaplimit: job=$job step=extern " || true)
 		[ -n "$l" ] && break
 		sleep 0.2
 	done
 	echo "$l"
 	l=$(adopt_into_extern "$job" node2 "$J/cgread.sh" adopted)
 	echo "$l"
-	cl_slurm scancel "$job"
 	# before issue 10: none none (the extern step was skipped)
 	cl_check_cg "$l" $((200 * MiB)) $((200 * MiB))
 	cl_check_log node2 "$job" extern 1

@@ -175,7 +175,7 @@ _acct_start_munge() {
 		sleep 0.1
 	done
 	munge -S "$s/munged.sock" -n | unmunge -S "$s/munged.sock" >/dev/null 2>&1 ||
-		{ _acct_die "munge -n | unmunge failed: $(tail -5 "$m/munged.log" 2>/dev/null)"; return 1; }
+		{ _acct_die "munge -n | unmunge failed: $(tail -n 5 "$m/munged.log" 2>/dev/null)"; return 1; }
 }
 
 # The MariaDB client as root over the server's own socket (root@localhost
@@ -202,11 +202,13 @@ _acct_start_db() {
 	mkdir -p "$a/db"
 	chown mysql:mysql "$a/db" "$a/run" "$a/log"
 	mapfile -t opts < <(_acct_db_opts)
-	# install-db takes the datadir options but not the server-only ones.
+	# install-db takes the datadir options but not the server-only ones;
+	# --force: go on when the host name does not resolve (a chroot or VM
+	# without /etc/hosts; the grants here use localhost and 127.0.0.1).
 	/usr/bin/mariadb-install-db --no-defaults --user=mysql --datadir="$a/db" \
-		--skip-test-db --skip-name-resolve --auth-root-authentication-method=socket \
+		--skip-test-db --skip-name-resolve --force --auth-root-authentication-method=socket \
 		--innodb-log-file-size=32M >"$a/log/install-db.out" 2>&1 ||
-		{ _acct_die "mariadb-install-db failed: $(tail -5 "$a/log/install-db.out")"; return 1; }
+		{ _acct_die "mariadb-install-db failed: $(tail -n 5 "$a/log/install-db.out")"; return 1; }
 	# mariadbd stays in the foreground: ( ... & ) makes it no job of this
 	# shell, so that no `wait` (here or in bats) waits for it.
 	( _swl_spawn "$a/log/mariadbd.out" /usr/sbin/mariadbd "${opts[@]}" & )
@@ -219,7 +221,7 @@ _acct_start_db() {
 		sleep 0.1
 	done
 	acct_sql -e 'SELECT 1' >/dev/null 2>&1 ||
-		{ _acct_die "mariadbd did not start: $(tail -8 "$a/log/mariadbd.err" "$a/log/mariadbd.out" 2>/dev/null)"; return 1; }
+		{ _acct_die "mariadbd did not start: $(tail -n 8 "$a/log/mariadbd.err" "$a/log/mariadbd.out" 2>/dev/null)"; return 1; }
 	# slurmdbd's own database user, over TCP from 127.0.0.1 only.
 	SWL_ACCT_DB_PASS=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
 	acct_sql -e "CREATE USER 'slurm'@'127.0.0.1' IDENTIFIED BY '$SWL_ACCT_DB_PASS';
@@ -278,21 +280,22 @@ AccountingStorageEnforce=$SWL_ACCT_ENFORCE"
 }
 
 _acct_start_dbd() {
-	local a=$SWL_ACCT_DIR i
+	local a=$SWL_ACCT_DIR i pid
 	_swl_spawn "$a/log/slurmdbd.out" env SLURM_CONF="$a/etc/slurm.conf" /usr/sbin/slurmdbd ||
-		{ _acct_die "slurmdbd failed: $(tail -5 "$a/log/slurmdbd.out" "$a/log/slurmdbd.log" 2>/dev/null)"; return 1; }
+		{ _acct_die "slurmdbd failed: $(tail -n 5 "$a/log/slurmdbd.out" "$a/log/slurmdbd.log" 2>/dev/null)"; return 1; }
 	# Ready when it listens and answers (it creates its tables first).
 	for i in $(seq 600); do
 		if _acct_port_busy "$SWL_ACCT_DBD_PORT_USED" &&
 			acct_sacctmgr_ro list cluster >/dev/null 2>&1; then
 			return 0
 		fi
-		if [ "$i" -gt 20 ] && ! kill -0 "$(_swl_pid_of "$a/run/slurmdbd.pid")" 2>/dev/null; then
-			break
-		fi
+		# gave up: a fatal error logged, or its pid file names a dead process
+		grep -q 'fatal' "$a/log/slurmdbd.log" 2>/dev/null && break
+		pid=$(_swl_pid_of "$a/run/slurmdbd.pid")
+		[ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && break
 		sleep 0.1
 	done
-	_acct_die "slurmdbd did not get ready: $(tail -8 "$a/log/slurmdbd.log" "$a/log/slurmdbd.out" 2>/dev/null)"
+	_acct_die "slurmdbd did not get ready: $(tail -n 8 "$a/log/slurmdbd.log" "$a/log/slurmdbd.out" 2>/dev/null)"
 }
 
 # ---------------------------------------------------------------- sacctmgr

@@ -232,13 +232,18 @@ cluster_cgroup_conf() {
 }
 
 # cluster_plugstack [PLUGIN_ARG...]: rewrite plugstack.conf with one
-# `required $SWL_PLUGIN ARG...` line, or empty (no plugin) without
-# arguments. Every new slurmstepd (and srun/sbatch) reads it again.
+# `$SWL_PLUGSTACK_KIND $SWL_PLUGIN_INSTALLED ARG...` line, or empty (no
+# plugin) without arguments. Every new slurmstepd (and srun/sbatch) reads it
+# again. The tests use `required` (SWL_PLUGSTACK_KIND), stricter than the
+# documented `optional`: Slurm then fails the step on any error a SPANK
+# function returns, so every test also proves that swaplimit never returns
+# one (fail open). The demo uses `optional`, as sites should (docs/plugin.md).
 cluster_plugstack() {
+	local kind=${SWL_PLUGSTACK_KIND:-required}
 	if [ $# -eq 0 ]; then
 		: >"$SWL_DIR/etc/plugstack.conf"
 	else
-		printf 'required %s %s\n' "$SWL_PLUGIN_INSTALLED" "$*" >"$SWL_DIR/etc/plugstack.conf"
+		printf '%s %s %s\n' "$kind" "$SWL_PLUGIN_INSTALLED" "$*" >"$SWL_DIR/etc/plugstack.conf"
 	fi
 	chmod 0644 "$SWL_DIR/etc/plugstack.conf"
 }

@@ -74,7 +74,7 @@ for spec in "${JOBS[@]}"; do
 	if [ -z "$JOBID" ]; then
 		# refused by sbatch: say why (the plugin's own options are parsed
 		# by sbatch too; a plugin that cannot load refuses every job)
-		echo "demo: FAILED: sbatch $sopts was refused: $(tail -3 "$SWL_DIR/out/sbatch.err")" >&2
+		echo "demo: FAILED: sbatch $sopts was refused: $(tail -n 3 "$SWL_DIR/out/sbatch.err")" >&2
 		FAILED=1
 		continue
 	fi
@@ -104,7 +104,7 @@ for spec in "${JOBS[@]}"; do
 		done
 		if [ "$got_row" = 0 ]; then
 			echo "demo: FAILED: job $JOBID ($name) ended $JOBSTATE with no cgroup report in $JOBOUT" \
-				"and no swaplimit line in any slurmd log: $(tail -3 "$JOBOUT" 2>/dev/null)" >&2
+				"and no swaplimit line in any slurmd log: $(tail -n 3 "$JOBOUT" 2>/dev/null)" >&2
 			FAILED=1
 		fi
 		continue

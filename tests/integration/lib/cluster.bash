@@ -316,7 +316,7 @@ _swl_start_munge() {
 		sleep 0.1
 	done
 	if ! munge -S "$s/munged.sock" -n | unmunge -S "$s/munged.sock" >/dev/null 2>&1; then
-		_swl_die "munge -n | unmunge failed: $(tail -5 "$m/munged.log" 2>/dev/null)"
+		_swl_die "munge -n | unmunge failed: $(tail -n 5 "$m/munged.log" 2>/dev/null)"
 		return 1
 	fi
 }
@@ -390,7 +390,7 @@ _swl_pid_of() { [ -s "$1" ] && cat "$1" 2>/dev/null; }
 _swl_start_ctld() {
 	_swl_spawn "$SWL_DIR/log/slurmctld.out" env SLURM_CONF="$SWL_CONF" \
 		/usr/sbin/slurmctld -f "$SWL_CONF" ||
-		{ _swl_die "slurmctld failed: $(tail -5 "$SWL_DIR/log/slurmctld.out" "$SWL_DIR/log/slurmctld.log" 2>/dev/null)"; return 1; }
+		{ _swl_die "slurmctld failed: $(tail -n 5 "$SWL_DIR/log/slurmctld.out" "$SWL_DIR/log/slurmctld.log" 2>/dev/null)"; return 1; }
 }
 
 _swl_start_slurmd() {
@@ -399,17 +399,18 @@ _swl_start_slurmd() {
 	off=$(stat -c %s "$log" 2>/dev/null || echo 0)
 	_swl_spawn "$SWL_DIR/log/slurmd-$n.out" env SLURM_CONF="$SWL_CONF" \
 		/usr/sbin/slurmd -N "$n" -f "$SWL_CONF" ||
-		{ _swl_die "slurmd $n failed: $(tail -5 "$SWL_DIR/log/slurmd-$n.out" "$log" 2>/dev/null)"; return 1; }
+		{ _swl_die "slurmd $n failed: $(tail -n 5 "$SWL_DIR/log/slurmd-$n.out" "$log" 2>/dev/null)"; return 1; }
 	# Ready when this start logged "slurmd started" and the port listens.
 	port=${SWL_NODE_PORTS[${n#node} - 1]}
-	for i in $(seq 100); do
+	local t_end=$((SECONDS + ${SWL_START_WAIT:-30}))
+	while [ $SECONDS -lt $t_end ]; do
 		if tail -c +$((off + 1)) "$log" 2>/dev/null | grep -q 'slurmd started on' &&
 			ss -Htln "sport = :$port" | grep -q .; then
 			return 0
 		fi
 		sleep 0.1
 	done
-	_swl_die "slurmd $n did not get ready in 10s: $(tail -5 "$log")"
+	_swl_die "slurmd $n did not get ready in ${SWL_START_WAIT:-30}s: $(tail -n 5 "$log")"
 }
 
 # Stop the process whose pid file is $1: SIGTERM, wait, SIGKILL after $2 s.
@@ -676,7 +677,7 @@ cl_job() {
 	JOBID=$(cl_as_user sbatch --parsable --chdir="$SWL_DIR/out" \
 		--output="$SWL_DIR/out/%j.out" "$@" 2>"$SWL_DIR/out/sbatch.err" | cut -d';' -f1)
 	if [ -z "$JOBID" ]; then
-		_swl_say "sbatch $* refused: $(tail -3 "$SWL_DIR/out/sbatch.err")"
+		_swl_say "sbatch $* refused: $(tail -n 3 "$SWL_DIR/out/sbatch.err")"
 		return 1
 	fi
 	JOBOUT=$SWL_DIR/out/$JOBID.out
@@ -824,7 +825,7 @@ cl_check_log() {
 	if [ "$n" -ne 1 ]; then
 		echo "expected 1 swaplimit line for job=$job step=$step node=$node, found $n:" >&2
 		printf '%s\n' "$lines" >&2
-		grep -F "swaplimit" "$(cl_slurmd_log "$node")" | grep -F "$job" | tail -5 >&2
+		grep -F "swaplimit" "$(cl_slurmd_log "$node")" | grep -F "$job" | tail -n 5 >&2
 		return 1
 	fi
 	if ! printf '%s' "$lines" | grep -qE " term=${term}[ :]"; then

@@ -16,20 +16,31 @@
 # Both copies live in root-owned 0755 directories of the cluster's own, as
 # a site's plugin directory is (the job user's srun/sbatch load them too).
 
+# THIS: the running Slurm's major.minor (22.05 here, 24.11 or 26.05 in the
+# test VMs); OTHER_V: the release the copy is stamped with, another one.
+other_release() {
+	THIS=$(echo "$SWL_SLURM_VERSION" | cut -d. -f1,2)
+	case $THIS in
+	24.11) OTHER_V=22.05.8 ;;
+	*) OTHER_V=24.11.5 ;;
+	esac
+}
+
 setup_file() {
 	load lib/cluster
 	[ -e "$SWL_PLUGIN" ] || { echo "no $SWL_PLUGIN: make build/swaplimit.so" >&2; return 1; }
 	local d=$BATS_FILE_TMPDIR
+	other_release
 	printf '%s\n' '#include <slurm/slurm_version.h>' '#undef SLURM_VERSION_NUMBER' \
-		'#define SLURM_VERSION_NUMBER SLURM_VERSION_NUM(24, 11, 5)' >"$d/slurm-24.11.h"
-	make -s -C "$SWL_REPO" B="$d/b2411" CFLAGS="-include $d/slurm-24.11.h" \
-		"$d/b2411/swaplimit.so" >"$d/build.log" 2>&1 ||
-		{ echo "cannot build the 24.11-stamped copy:" >&2; tail -20 "$d/build.log" >&2; return 1; }
+		"#define SLURM_VERSION_NUMBER SLURM_VERSION_NUM(${OTHER_V//./, })" >"$d/slurm-other.h"
+	make -s -C "$SWL_REPO" B="$d/bother" CFLAGS="-include $d/slurm-other.h" \
+		"$d/bother/swaplimit.so" >"$d/build.log" 2>&1 ||
+		{ echo "cannot build the $OTHER_V-stamped copy:" >&2; tail -20 "$d/build.log" >&2; return 1; }
 	# no plugin line at first: each test writes its own
 	cluster_up || return 1
 	install -d -m 0755 "$SWL_DIR/lib/same" "$SWL_DIR/lib/other"
 	install -m 0644 "$SWL_PLUGIN" "$SWL_DIR/lib/same/swaplimit.so"
-	install -m 0644 "$d/b2411/swaplimit.so" "$SWL_DIR/lib/other/swaplimit.so"
+	install -m 0644 "$d/bother/swaplimit.so" "$SWL_DIR/lib/other/swaplimit.so"
 	# Slurm's own plugins sit beside swaplimit.so in a real plugin dir
 	local own=/usr/lib/x86_64-linux-gnu/slurm-wlm/auth_munge.so
 	[ ! -e "$own" ] || install -m 0644 "$own" "$SWL_DIR/lib/same/"
@@ -45,8 +56,9 @@ teardown_file() {
 
 setup() {
 	load lib/cluster
-	SAME=$SWL_DIR/lib/same/swaplimit.so     # built for this Slurm (22.05)
-	OTHER=$SWL_DIR/lib/other/swaplimit.so   # the same, stamped 24.11.5
+	other_release
+	SAME=$SWL_DIR/lib/same/swaplimit.so     # built for this Slurm ($THIS)
+	OTHER=$SWL_DIR/lib/other/swaplimit.so   # the same, stamped $OTHER_V
 	J=$SWL_DIR/jobs
 	RULES="rules=$SWL_PROD_RULES"
 	CLI=$SWL_REPO/build/swaplimit
@@ -65,19 +77,19 @@ no_bad_nodes() {
 	[ -z "$bad" ] || { echo "bad nodes: $bad ($(cl_node_states))" >&2; return 1; }
 }
 
-@test "the copy records Slurm 24.11.5; swaplimit check tells it from the matching one, without loading either" {
+@test "the copy records another Slurm release; swaplimit check tells it from the matching one, without loading either" {
 	cluster_plugstack_raw "optional $SAME $RULES"
 	run "$CLI" check --plugstack "$SWL_DIR/etc/plugstack.conf"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"release: plugin $SAME ("*", optional) was built for Slurm 22.05."* ]]
-	[[ "$output" == *"release: ok: Slurm 22.05 loads a SPANK plugin built for 22.05."* ]]
+	[[ "$output" == *"release: plugin $SAME ("*", optional) was built for Slurm $THIS."* ]]
+	[[ "$output" == *"release: ok: Slurm $THIS loads a SPANK plugin built for $THIS."* ]]
 
 	cluster_plugstack_raw "optional $OTHER $RULES"
 	run "$CLI" check --plugstack "$SWL_DIR/etc/plugstack.conf"
 	echo "$output"
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"error: release: $OTHER was built for Slurm 24.11.5 but this machine runs Slurm 22.05: Slurm refuses to load it"* ]]
+	[[ "$output" == *"error: release: $OTHER was built for Slurm $OTHER_V but this machine runs Slurm $THIS: Slurm refuses to load it"* ]]
 	[[ "$output" == *"as 'optional', jobs run without swap limits"* ]]
 	# the rules themselves are fine and still printed
 	[[ "$output" == *"4: default(){min_swap=250MiB}=50MiB/cpu"* ]]
@@ -133,7 +145,7 @@ no_bad_nodes() {
 	echo "$log" | grep -Ei 'spank|plugin|drain' | head -6
 	[ "$ran" = no ]
 	[[ "$node" == *DRAIN* ]]
-	echo "$log" | grep -q "Incompatible Slurm plugin $OTHER version (24.11.5)"
+	echo "$log" | grep -q "Incompatible Slurm plugin $OTHER version ($OTHER_V)"
 	echo "$log" | grep -q "Failed to load plugin $OTHER. Aborting"
 	echo "$log" | grep -q "Plugin stack initialization failed"
 }
@@ -181,7 +193,7 @@ no_bad_nodes() {
 	local n
 	for n in "${SWL_NODES[@]}"; do
 		cl_log_since "$m" "$n" | grep "Incompatible Slurm plugin $OTHER" | head -1
-		cl_log_since "$m" "$n" | grep -q "Incompatible Slurm plugin $OTHER version (24.11.5)"
+		cl_log_since "$m" "$n" | grep -q "Incompatible Slurm plugin $OTHER version ($OTHER_V)"
 		cl_log_since "$m" "$n" | grep -q "spank: $OTHER: Incompatible plugin version"
 	done
 	# and swaplimit wrote nothing: no swaplimit step line anywhere

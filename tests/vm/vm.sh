@@ -79,7 +79,10 @@ mkdir -p "$cache"
 
 # One run per cached root at a time (the build writes into it).
 exec 9>"$root.lock"
-flock -w 3600 9 || fail_hard "could not lock $root.lock"
+if ! flock -n 9; then
+	say "another run uses $root; waiting for it (up to 1 h)"
+	flock -w 3600 9 || fail_hard "could not lock $root.lock"
+fi
 
 t_all=$SECONDS
 # ------------------------------------------------------------ 1. rootfs

@@ -105,7 +105,7 @@ check: deps
 # The real-cluster suite in one cgroup v2 VM: make vm-trixie / make vm-sid
 # (VM_FILES="tests/integration/plugin.bats ..." for a part of it).
 vm-%: deps
-	@tests/vm/vm.sh $* $(VM_FILES)
+	@SWL_VM_FULL=$(VM_FULL) tests/vm/vm.sh $* $(VM_FILES)
 
 unit: $(UNIT_BIN)
 	@scripts/run-suite.sh unit $(UNIT_BIN)

@@ -54,7 +54,7 @@ cg() { grep "^CG label=$1 " "$JOBOUT" | grep -m1 ' task=0 '; }
 
 @test "srun --overcommit -n 32 on one CPU: a /task term counts 1 task, not 32" {
 	cluster_plugstack "rules=default()=8MiB/task"
-	run cl_srun -O -n 32 -c 1 -w node1 --mem=100M "$J/cgread.sh" oc
+	run cl_srun -O -N 1 -n 32 -c 1 -w node1 --mem=100M "$J/cgread.sh" oc
 	echo "$output" | head -3
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | grep -c '^CG label=oc ')" -eq 32 ]

@@ -529,6 +529,27 @@ static int cmd_check(const opts_t *o, FILE *out, FILE *err)
 	for (size_t i = 0; i < w; i++)
 		fprintf(out, "warning: %s\n", sl_rules_warning(r, i));
 	sl_rules_free(r);
+	/* What the plugin adds: a config= file must be root's and not
+	 * writable by group or others, or every step refuses it. */
+	if (o->source_opt == OPT_PLUGSTACK) {
+		sl_args_t args;
+		char msg[SL_MSG_MAX * 3];
+
+		memset(&args, 0, sizeof(args));
+		if (sl_plugstack_read(o->source, &args, msg, sizeof(msg)) == 0) {
+			sl_error_t e;
+			sl_rules_t *strict = args.config
+				? sl_args_load_rules_ex(&args, SL_LOAD_ROOT_OWNED,
+							NULL, NULL, &e)
+				: NULL;
+
+			if (args.config && !strict)
+				fprintf(out, "warning: the plugin will refuse "
+					"this: %s\n", e.message);
+			sl_rules_free(strict);
+		}
+		sl_args_free(&args);
+	}
 	/* the Slurm release the plugin file was built for (cli_release.c) */
 	if (o->source_opt == OPT_PLUGSTACK &&
 	    sl_cli_release_check(o->source, err) != 0)

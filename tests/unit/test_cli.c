@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -499,6 +500,22 @@ static void check_plugstack_config(void **state)
 	assert_int_equal(run("check", "--plugstack", tpath("plugstack.conf"),
 			     NULL), 0);
 	assert_true(starts_with(out_s, "1: host(r04s[00-01])=none\n"));
+
+	/* issue 10: a config= file the plugin would refuse is named */
+	if (geteuid() == 0) {
+		write_file("gw.rules", "default()=1G\n");
+		assert_int_equal(chmod(tpath("gw.rules"), 0664), 0);
+		snprintf(text, sizeof(text), "required swaplimit.so config=%s\n",
+			 tpath("gw.rules"));
+		write_file("plugstack.conf", text);
+		assert_int_equal(run("check", "--plugstack",
+				     tpath("plugstack.conf"), NULL), 0);
+		assert_true(contains(out_s, "\nwarning: the plugin will refuse "
+				     "this: rules file "));
+		assert_true(contains(out_s, " refused: writable by its group or "
+				     "others (it decides every job's swap: chown "
+				     "root and chmod go-w it)\n"));
+	}
 }
 
 static void check_plugstack_errors(void **state)

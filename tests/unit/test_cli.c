@@ -233,6 +233,14 @@ static void eval_job_and_step_as_the_plugin(void **state)
 			     "--fallback", "16M", "--node-swap", "8G", NULL), 0);
 	assert_true(starts_with(out_s, "term 1 cannot be decided: fallback "
 				"applies\njob swap: 16MiB (16777216 bytes)\n"));
+	/* --plugstack: the line's fallback= is the plugin's */
+	write_file("fb.conf", "required /x/swaplimit.so "
+		   "rules=partition(s)=0,default()=1G fallback=32M\n");
+	assert_int_equal(run("eval", "--plugstack", tpath("fb.conf"), "--node",
+			     "n1", "--unknown", "partition", "--node-swap", "8G",
+			     NULL), 0);
+	assert_true(contains(out_s, "\nstep swap: 32MiB (33554432 bytes)\n"));
+	assert_null(strstr(out_s, "assumed: fallback"));
 	/* the extern step gets the job's facts */
 	assert_int_equal(run("eval", "--rules", "default()=1G/cpu", "--node",
 			     "n1", "--cpus", "4", "--extern", "--node-swap",

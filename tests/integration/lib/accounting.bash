@@ -57,58 +57,11 @@ _acct_since() { awk -v a="$1" -v b="$(_acct_now)" 'BEGIN { printf "%.1f", b - a 
 
 # ---------------------------------------------------------------- lock
 
-_acct_is_lock_holder() {
-	local c
-	c=$({ tr '\0' ' ' <"/proc/$1/cmdline"; } 2>/dev/null)
-	[[ "$c" == *swaplimit-acct-lock-holder* && "$c" == *"$SWL_ACCT_LOCK"* ]]
-}
-
-# Held by a helper that lets go when _acct_unlock stops it, or by itself
-# within a second of the calling shell's death.
 _acct_lock() {
-	local -; set +e
-	if [ -n "${SWL_ACCT_LOCK_PID:-}" ] && _acct_is_lock_holder "$SWL_ACCT_LOCK_PID"; then
-		return 0
-	fi
-	local owner=$BASHPID ready i said=0 wait=${SWL_LOCK_WAIT:-900}
-	ready=$(mktemp /tmp/swaplimit-acct-lock.XXXXXX) || return 1
-	rm -f "$ready"
-	( _swl_spawn /dev/null flock -o -w "$wait" "$SWL_ACCT_LOCK" /bin/bash -c \
-		'echo $$ >"$1.tmp" && mv "$1.tmp" "$1"; while kill -0 "$2" 2>/dev/null; do sleep 0.5; done' \
-		swaplimit-acct-lock-holder "$ready" "$owner" "$SWL_ACCT_LOCK" & )
-	for i in $(seq $(( (wait + 10) * 10 ))); do
-		[ -s "$ready" ] && break
-		if [ "$i" -eq 10 ] && [ $said = 0 ]; then
-			_acct_say "another accounting run holds $SWL_ACCT_LOCK; waiting (up to ${wait}s)"
-			said=1
-		fi
-		sleep 0.1
-	done
-	if [ ! -s "$ready" ]; then
-		_acct_die "could not take $SWL_ACCT_LOCK in ${wait}s"
-		return 1
-	fi
-	SWL_ACCT_LOCK_PID=$(cat "$ready" 2>/dev/null)
-	rm -f "$ready"
-	[ -n "$SWL_ACCT_LOCK_PID" ] || { _acct_die "lock helper did not start"; return 1; }
-	export SWL_ACCT_LOCK_PID
+	_swl_lock_take "$SWL_ACCT_LOCK" swaplimit-acct-lock-holder SWL_ACCT_LOCK_PID \
+		"another accounting run"
 }
-
-_acct_unlock() {
-	local -; set +e
-	if [ -n "${SWL_ACCT_LOCK_PID:-}" ]; then
-		if _acct_is_lock_holder "$SWL_ACCT_LOCK_PID"; then
-			kill -TERM "$SWL_ACCT_LOCK_PID" 2>/dev/null
-			local i
-			for i in $(seq 50); do
-				kill -0 "$SWL_ACCT_LOCK_PID" 2>/dev/null || break
-				sleep 0.1
-			done
-		fi
-		unset SWL_ACCT_LOCK_PID
-	fi
-	return 0
-}
+_acct_unlock() { _swl_lock_release "$SWL_ACCT_LOCK" swaplimit-acct-lock-holder SWL_ACCT_LOCK_PID; }
 
 # ---------------------------------------------------------------- pieces
 
@@ -156,30 +109,8 @@ _acct_reap_stale() {
 	return 0
 }
 
-_acct_start_munge() {
-	local m=$SWL_ACCT_DIR/munge s=$SWL_ACCT_DIR/munge-sock
-	mkdir -p "$m" "$s"
-	dd if=/dev/urandom of="$m/munge.key" bs=1024 count=1 status=none
-	chown munge:munge "$m" "$s" "$m/munge.key"
-	chmod 0700 "$m"
-	chmod 0600 "$m/munge.key"
-	chmod 0755 "$s"
-	_swl_spawn "$SWL_ACCT_DIR/log/munged.out" runuser -u munge -- /usr/sbin/munged \
-		--socket="$s/munged.sock" --key-file="$m/munge.key" \
-		--pid-file="$s/munged.pid" --log-file="$m/munged.log" \
-		--seed-file="$m/munged.seed" ||
-		{ _acct_die "munged failed: $(cat "$SWL_ACCT_DIR/log/munged.out" "$m/munged.log" 2>/dev/null | tail -5)"; return 1; }
-	local i
-	for i in $(seq 50); do
-		[ -S "$s/munged.sock" ] && break
-		sleep 0.1
-	done
-	munge -S "$s/munged.sock" -n | unmunge -S "$s/munged.sock" >/dev/null 2>&1 ||
-		{ _acct_die "munge -n | unmunge failed: $(tail -n 5 "$m/munged.log" 2>/dev/null)"; return 1; }
-}
+_acct_start_munge() { _swl_munged_start "$SWL_ACCT_DIR"; }
 
-# The MariaDB client as root over the server's own socket (root@localhost
-# authenticates by unix_socket: no password anywhere).
 acct_sql() {
 	mariadb --no-defaults --socket="$SWL_ACCT_DIR/run/mysqld.sock" -uroot -N -B "$@"
 }
@@ -423,7 +354,7 @@ acct_down() {
 		done
 		# shellcheck disable=SC2086
 		wait $w
-		_acct_kill_dir_procs "$a"
+		_swl_kill_procs_naming "$a"
 		if [ -n "${SWL_KEEP:-}" ]; then
 			rm -rf "$a/db" "$a/munge/munge.key"
 			_acct_say "SWL_KEEP set: logs kept in $a"
@@ -435,31 +366,6 @@ acct_down() {
 	unset SWL_ACCT_DIR SWL_ACCOUNTING_CONF
 	_acct_unlock
 	_acct_restore_traps "$traps"
-	return 0
-}
-
-# Processes whose command line names the accounting directory (a daemon
-# whose pid file was lost, mariadbd while still starting), by pid.
-_acct_kill_dir_procs() {
-	local -; set +e
-	local dir=$1 f pid pids="" alive sig i
-	for f in /proc/[0-9]*/cmdline; do
-		pid=${f#/proc/}; pid=${pid%/cmdline}
-		case " $$ $BASHPID $PPID " in *" $pid "*) continue ;; esac
-		{ tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qF "$dir/" && pids="$pids $pid"
-	done
-	[ -z "$pids" ] && return 0
-	_acct_say "stopping leftover processes of $dir:$pids"
-	for sig in TERM KILL; do
-		for pid in $pids; do kill -"$sig" "$pid" 2>/dev/null; done
-		for i in $(seq 50); do
-			alive=""
-			for pid in $pids; do kill -0 "$pid" 2>/dev/null && alive="$alive $pid"; done
-			[ -z "$alive" ] && return 0
-			sleep 0.2
-		done
-		pids=$alive
-	done
 	return 0
 }
 

@@ -84,59 +84,72 @@ _swl_die() { echo "cluster: ERROR: $*" >&2; return 1; }
 # the shell that called cluster_up is gone (a crashed run), so the next
 # cluster_up can clean up after it. Call cluster_up and cluster_down from
 # the same long-lived shell (bats: setup_file/teardown_file).
-_swl_lock() {
+# _swl_lock_take LOCKFILE TAG VAR WHAT: take LOCKFILE through a helper
+# process whose command line carries TAG; VAR gets (and exports) its pid.
+# WHAT names the holder in the waiting message. Waits $SWL_LOCK_WAIT s.
+_swl_lock_take() {
 	local -; set +e
-	if [ -n "${SWL_LOCK_PID:-}" ] && _swl_is_lock_holder "$SWL_LOCK_PID"; then
+	local lock=$1 tag=$2 var=$3 what=$4
+	if [ -n "${!var:-}" ] && _swl_is_lock_holder "${!var}" "$lock" "$tag"; then
 		return 0
 	fi
-	local owner=$BASHPID ready i said=0
+	local owner=$BASHPID ready i said=0 pid
 	ready=$(mktemp /tmp/swaplimit-lock.XXXXXX) || return 1
 	rm -f "$ready"
 	# ( ... & ): the helper is not a job of this shell, so that no `wait`
 	# (here or in bats) ever waits for it.
-	( _swl_spawn /dev/null flock -o -w "$SWL_LOCK_WAIT" "$SWL_LOCK" /bin/bash -c \
+	( _swl_spawn /dev/null flock -o -w "$SWL_LOCK_WAIT" "$lock" /bin/bash -c \
 		'echo $$ >"$1.tmp" && mv "$1.tmp" "$1"; while kill -0 "$2" 2>/dev/null; do sleep 0.5; done' \
-		swaplimit-lock-holder "$ready" "$owner" "$SWL_LOCK" & )
+		"$tag" "$ready" "$owner" "$lock" & )
 	for i in $(seq $(( (SWL_LOCK_WAIT + 10) * 10 ))); do
 		[ -s "$ready" ] && break
 		if [ $i -eq 10 ] && [ $said = 0 ]; then
-			_swl_say "another test cluster holds $SWL_LOCK; waiting (up to ${SWL_LOCK_WAIT}s)"
+			_swl_say "$what holds $lock; waiting (up to ${SWL_LOCK_WAIT}s)"
 			said=1
 		fi
 		sleep 0.1
 	done
 	if [ ! -s "$ready" ]; then
-		_swl_die "could not take $SWL_LOCK in ${SWL_LOCK_WAIT}s: another test cluster (bench, demo, another suite) holds it"
+		_swl_die "could not take $lock in ${SWL_LOCK_WAIT}s: $what holds it"
 		return 1
 	fi
-	SWL_LOCK_PID=$(cat "$ready" 2>/dev/null)
+	pid=$(cat "$ready" 2>/dev/null)
 	rm -f "$ready"
-	[ -n "$SWL_LOCK_PID" ] || { _swl_die "lock helper did not start"; return 1; }
-	export SWL_LOCK_PID
+	[ -n "$pid" ] || { _swl_die "lock helper did not start"; return 1; }
+	printf -v "$var" '%s' "$pid"
+	export "${var?}"
 }
 
-# Is PID our lock helper (and not a recycled pid)?
+# _swl_is_lock_holder PID LOCKFILE TAG: is PID that lock's helper (and not
+# a recycled pid)?
 _swl_is_lock_holder() {
 	local c
 	c=$({ tr '\0' ' ' <"/proc/$1/cmdline"; } 2>/dev/null)
-	[[ "$c" == *swaplimit-lock-holder* && "$c" == *"$SWL_LOCK"* ]]
+	[[ "$c" == *"$3"* && "$c" == *"$2"* ]]
 }
 
-_swl_unlock() {
+# _swl_lock_release LOCKFILE TAG VAR: stop the helper whose pid is in VAR.
+_swl_lock_release() {
 	local -; set +e
-	if [ -n "${SWL_LOCK_PID:-}" ]; then
-		if _swl_is_lock_holder "$SWL_LOCK_PID"; then
-			kill -TERM "$SWL_LOCK_PID" 2>/dev/null
-			local i
+	local lock=$1 tag=$2 var=$3 pid=${!3:-} i
+	if [ -n "$pid" ]; then
+		if _swl_is_lock_holder "$pid" "$lock" "$tag"; then
+			kill -TERM "$pid" 2>/dev/null
 			for i in $(seq 50); do
-				kill -0 "$SWL_LOCK_PID" 2>/dev/null || break
+				kill -0 "$pid" 2>/dev/null || break
 				sleep 0.1
 			done
 		fi
-		unset SWL_LOCK_PID
+		unset "$var"
 	fi
 	return 0
 }
+
+_swl_lock() {
+	_swl_lock_take "$SWL_LOCK" swaplimit-lock-holder SWL_LOCK_PID \
+		"another test cluster (bench, demo, another suite)"
+}
+_swl_unlock() { _swl_lock_release "$SWL_LOCK" swaplimit-lock-holder SWL_LOCK_PID; }
 
 # Run a daemon with every descriptor above 2 closed (the lock, bats' fd 3:
 # a daemon keeping them open would hold the lock or hang bats).
@@ -295,21 +308,23 @@ _swl_check_free() {
 	done
 }
 
-_swl_start_munge() {
-	# Key, seed and log in a 0700 directory owned by munge; the socket and
-	# pid file in a 0755 one, so that the job user reaches the socket.
-	local m=$SWL_DIR/munge s=$SWL_DIR/munge-sock
-	mkdir -p "$m" "$s"
+# _swl_munged_start BASE: a munged with its own key, seed and log in
+# BASE/munge (0700, owned by munge) and its socket and pid file in
+# BASE/munge-sock (0755: the job user reaches the socket); output in
+# BASE/log/munged.out. Checked with munge -n | unmunge.
+_swl_munged_start() {
+	local m=$1/munge s=$1/munge-sock out=$1/log/munged.out
+	mkdir -p "$m" "$s" "$1/log"
 	dd if=/dev/urandom of="$m/munge.key" bs=1024 count=1 status=none
 	chown munge:munge "$m" "$s" "$m/munge.key"
 	chmod 0700 "$m"
 	chmod 0600 "$m/munge.key"
 	chmod 0755 "$s"
-	_swl_spawn "$SWL_DIR/log/munged.out" runuser -u munge -- /usr/sbin/munged \
+	_swl_spawn "$out" runuser -u munge -- /usr/sbin/munged \
 		--socket="$s/munged.sock" --key-file="$m/munge.key" \
 		--pid-file="$s/munged.pid" --log-file="$m/munged.log" \
 		--seed-file="$m/munged.seed" ||
-		{ _swl_die "munged failed: $(cat "$SWL_DIR/log/munged.out" "$m/munged.log" 2>/dev/null | tail -5)"; return 1; }
+		{ _swl_die "munged failed: $(cat "$out" "$m/munged.log" 2>/dev/null | tail -n 5)"; return 1; }
 	local i
 	for i in $(seq 50); do
 		[ -S "$s/munged.sock" ] && break
@@ -320,6 +335,8 @@ _swl_start_munge() {
 		return 1
 	fi
 }
+
+_swl_start_munge() { _swl_munged_start "$SWL_DIR"; }
 
 # With the lock held no other test cluster is alive: daemons and a swap
 # file of an earlier cluster are leftovers of a run that died before its
@@ -515,18 +532,20 @@ _swl_clean_cgroups() {
 	return 0
 }
 
-_swl_kill_dir_procs() {
+# _swl_kill_procs_naming DIR: stop (TERM, then KILL), by pid, every process
+# whose command line names DIR/ (a daemon whose pid file was lost).
+_swl_kill_procs_naming() {
 	local -; set +e
-	local f pid pids="" alive sig i
+	local dir=$1 f pid pids="" alive sig i
 	# One grep over every command line (a loop spawning per process costs
 	# a minute in the emulated test VM).
-	for f in $(grep -lsF "$SWL_DIR/" /proc/[0-9]*/cmdline); do
+	for f in $(grep -lsF "$dir/" /proc/[0-9]*/cmdline); do
 		pid=${f#/proc/}; pid=${pid%/cmdline}
 		case " $$ $BASHPID $PPID " in *" $pid "*) continue ;; esac
 		pids="$pids $pid"
 	done
 	[ -z "$pids" ] && return 0
-	_swl_say "stopping leftover processes of this cluster:$pids"
+	_swl_say "stopping leftover processes of $dir:$pids"
 	for sig in TERM KILL; do
 		for pid in $pids; do kill -"$sig" "$pid" 2>/dev/null; done
 		for i in $(seq 30); do
@@ -539,6 +558,8 @@ _swl_kill_dir_procs() {
 	done
 	return 0
 }
+
+_swl_kill_dir_procs() { _swl_kill_procs_naming "$SWL_DIR"; }
 
 # cluster_down: stop everything by pid, remove cgroups, swap, temp dir.
 # Idempotent; fine when cluster_up failed half-way.

@@ -131,7 +131,18 @@ no_bad_nodes() {
 	local m
 	m=$(cl_log_marks)
 	cl_slurm scontrol release "$id"
-	cl_wait_job "$id" 60
+	# 22.05 ends the job (recorded COMPLETED 0:0 without running); 24.11
+	# requeues and holds it ("launch failed requeued held"): wait for the
+	# node to drain, then for the job to leave RUNNING/CONFIGURING.
+	local i st
+	for i in $(seq 120); do
+		[[ "$(cl_node_state node2)" == *DRAIN* ]] && break
+		sleep 0.5
+	done
+	for i in $(seq 120); do
+		st=$(cl_job_state "$id")
+		case $st in RUNNING | CONFIGURING | COMPLETING) sleep 0.5 ;; *) break ;; esac
+	done
 	local job node ran=no log
 	job=$(cl_slurm scontrol show job "$id" | grep -oE '(JobState|Reason|ExitCode)=[^ ]*' | tr '\n' ' ')
 	node=$(cl_node_state node2)

@@ -1,0 +1,192 @@
+/*
+ * The end-of-step report as slurmstepd's task_exit sends it
+ * (src/plugin/spank_task_exit.c), over a fake v1 step cgroup: issue 10,
+ * the user is told "the most this site grants" only when the grant was
+ * really written. SPANK and Slurm's logging are stubbed here.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "step_report.c"
+#include "user_msg.c"
+#include "spank_task_exit.c"
+
+sl_plugin_state_t sl_state;
+
+/* --- stubs for what slurmstepd provides ---------------------------------- */
+
+static char logged[8192];
+
+static void log_line(const char *fmt, va_list ap)
+{
+	size_t n = strlen(logged);
+
+	vsnprintf(logged + n, sizeof(logged) - n, fmt, ap);
+	n = strlen(logged);
+	if (n + 1 < sizeof(logged)) {
+		logged[n] = '\n';
+		logged[n + 1] = '\0';
+	}
+}
+
+void slurm_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_line(fmt, ap);
+	va_end(ap);
+}
+
+void slurm_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_line(fmt, ap);
+	va_end(ap);
+}
+
+void slurm_debug(const char *fmt, ...)
+{
+	(void)fmt;
+}
+
+spank_context_t spank_context(void)
+{
+	return S_CTX_REMOTE;
+}
+
+spank_err_t spank_get_item(spank_t sp, spank_item_t item, ...)
+{
+	(void)sp;
+	(void)item;
+	return ESPANK_ERROR;
+}
+
+/* --- a fake step cgroup that was OOM-killed with RAM and swap used up ---- */
+
+static char dir[64];
+
+static void put(const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag,
+		  struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/sl-task-exit-XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	/* 100MiB of RAM, 64MiB of swap, both used up, one OOM kill */
+	put("memory.limit_in_bytes", "104857600\n");
+	put("memory.memsw.limit_in_bytes", "171966464\n");
+	put("memory.max_usage_in_bytes", "104857600\n");
+	put("memory.memsw.max_usage_in_bytes", "171966464\n");
+	put("memory.memsw.failcnt", "3\n");
+	put("memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n");
+	put("memory.stat", "total_swap 67108864\n");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Run the report as task_exit would, the user's text into a pipe. */
+static void report(bool written, char *user, size_t size)
+{
+	int p[2], saved;
+	ssize_t n;
+
+	memset(&sl_state, 0, sizeof(sl_state));
+	logged[0] = '\0';
+	sl_state.step_done = true;
+	snprintf(sl_state.applied.job, sizeof(sl_state.applied.job), "42");
+	snprintf(sl_state.applied.step, sizeof(sl_state.applied.step), "0");
+	snprintf(sl_state.applied.node, sizeof(sl_state.applied.node), "node1");
+	sl_state.applied.found = true;
+	sl_state.applied.paths.version = SL_CG_V1;
+	snprintf(sl_state.applied.paths.step_dir,
+		 sizeof(sl_state.applied.paths.step_dir), "%s", dir);
+	snprintf(sl_state.applied.paths.job_dir,
+		 sizeof(sl_state.applied.paths.job_dir), "%s", dir);
+	sl_state.applied.decided = true;         /* a term matched ... */
+	sl_state.applied.grant = 64ull << 20;
+	sl_state.applied.done = written;         /* ... was it written? */
+
+	assert_int_equal(pipe(p), 0);
+	saved = dup(STDERR_FILENO);
+	dup2(p[1], STDERR_FILENO);
+	sl_step_report();
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(p[1]);
+	n = read(p[0], user, size - 1);
+	close(p[0]);
+	user[n > 0 ? n : 0] = '\0';
+}
+
+static void test_grant_written(void **state)
+{
+	char user[4096];
+
+	(void)state;
+	report(true, user, sizeof(user));
+	assert_non_null(strstr(user, "ran out of memory"));
+	assert_non_null(strstr(user, "the most this site grants it here"));
+	assert_non_null(strstr(logged, "grant=64MiB"));
+}
+
+static void test_write_failed_makes_no_claim(void **state)
+{
+	char user[4096];
+
+	(void)state;
+	report(false, user, sizeof(user));
+	assert_non_null(strstr(user, "ran out of memory"));
+	if (strstr(user, "the most this site grants"))
+		fail_msg("claims a grant that was never written: %s", user);
+	assert_null(strstr(user, "this site grants"));
+	assert_non_null(strstr(logged, "grant=?"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_grant_written, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_failed_makes_no_claim,
+						setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -28,6 +28,7 @@ sl_plugin_state_t sl_state;
 
 static char logged[8192];
 
+__attribute__((format(printf, 1, 0)))
 static void log_line(const char *fmt, va_list ap)
 {
 	size_t n = strlen(logged);

@@ -44,7 +44,7 @@ fi
 t0=$SECONDS
 # --tap: one "ok N" / "not ok N" line per test; a file whose setup_file
 # fails (cluster could not start) reports its tests as "not ok".
-bats --tap "${files[@]}" 2>&1 | tee "$log"
+bats --tap --timing "${files[@]}" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 elapsed=$((SECONDS - t0))
 

@@ -13,9 +13,11 @@ for s in $required; do
 done
 for c in "$res"/*.counts; do
 	[ -e "$c" ] || continue
-	read -r cp cf <"$c"
+	cs=0
+	read -r cp cf cs <"$c"
 	label=""
-	[ -s "${c%.counts}.label" ] && label=" ($(cat "${c%.counts}.label"))"
+	[ "${cs:-0}" -gt 0 ] 2>/dev/null && label=" [$cs skipped]"
+	[ -s "${c%.counts}.label" ] && label="$label ($(cat "${c%.counts}.label"))"
 	printf '  %-20s %4d passed, %d failed%s\n' "$(basename "$c" .counts)" "$cp" "$cf" "$label"
 	p=$((p + cp)); f=$((f + cf))
 done

@@ -48,20 +48,22 @@ bats --tap --timing "${files[@]}" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 elapsed=$((SECONDS - t0))
 
-p=$(grep -cE '^ok [0-9]+' "$log")
+# A skipped test ("ok N ... # skip reason") is neither passed nor failed.
+sk=$(grep -cE '^ok [0-9]+ .*# skip' "$log")
+p=$(( $(grep -cE '^ok [0-9]+' "$log") - sk ))
 f=$(grep -cE '^not ok [0-9]+' "$log")
 # bats failing before any test line (syntax error, crash) is a failure too.
 if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 	f=1
 fi
 planned=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log" | head -1)
-if [ -n "$planned" ] && [ $((p + f)) -lt "$planned" ]; then
-	echo "integration: only $((p + f)) of $planned planned tests reported" | tee -a "$log"
-	f=$((f + planned - p - f))
+if [ -n "$planned" ] && [ $((p + f + sk)) -lt "$planned" ]; then
+	echo "integration: only $((p + f + sk)) of $planned planned tests reported" | tee -a "$log"
+	f=$((planned - p - sk))
 fi
-echo "$p $f" >"$counts"
+echo "$p $f $sk" >"$counts"
 # What these counts are about, for the summary line of make check.
 cgv=v1; [ -e /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes ] || cgv=v2
 echo "Slurm $(/usr/sbin/slurmd -V 2>/dev/null | awk '{print $2}'), cgroup $cgv, $(uname -r)" >"$res/integration.label"
-echo "integration: $p passed, $f failed in ${elapsed}s (log: $log)"
+echo "integration: $p passed, $f failed, $sk skipped in ${elapsed}s (log: $log)"
 [ "$f" -eq 0 ] && [ "$rc" -eq 0 ]

@@ -245,14 +245,15 @@ sl_lines() { grep -F "swaplimit: job=$JOBID " "$(cl_slurmd_log node1)"; }
 	figures b0 s0 b1 s1 n1 b2
 	dmesg 2>/dev/null | grep -iE "killed process|invoked oom-killer" | tail -n 4 | sed 's/^/# dmesg: /' >&3
 	grep -E "oom|usage: job=$JOBID " "$(cl_slurmd_log node1)" | grep -F "$JOBID" | sed 's/^/# /' >&3
-	# step 0 did not survive: no line after the resize, srun failed
+	echo "# job state: $(cl_job_state "$JOBID")" >&3
+	# step 0 did not live past the resize (no line after it)
 	[ -z "$(cg s1)" ]
-	grep -q 'srun step 0 ended: [1-9]' "$JOBOUT"
-	# Slurm saw an OOM kill in the job
+	# the kernel OOM-killed in the job during Slurm's memory.max write, and
+	# Slurm and swaplimit's report saw it. WHICH processes is the kernel's
+	# choice: in the VM it killed the batch script's srun (and once also the
+	# batch script and the step's shell), not the 220M process
 	grep -q "Detected [0-9]* oom_kill event.* StepId=$JOBID\." "$(cl_slurmd_log node1)"
-	# the batch step and the job go on; the next step gets 50% of 100M
-	[ "$(f b1 job_limit)" = $((100 * MiB)) ]
-	cl_check_cg "$(cg n1)" $((50 * MiB)) $((50 * MiB))
+	grep -F "swaplimit: usage: job=$JOBID " "$(cl_slurmd_log node1)" | grep -q 'verdict=oom'
 }
 
 @test "ConstrainSwapSpace=yes: resize overwrites swaplimit's swap.max with Slurm's; the next step re-applies" {

@@ -65,7 +65,7 @@ figures() { echo "$1" | grep -o 'peak RAM [^;]*' | head -1 | sed 's/[.;]$//'; }
 	local before marks c v
 	before=$(job_count)
 	marks=$(stat -c %s "$(cl_ctld_log)")
-	for c in "srun 1.5G" "sbatch abc" "salloc 12X" "srun -1" "sbatch 1MB" "srun 64MiB"; do
+	for c in "srun 1.5X" "sbatch abc" "salloc 12X" "srun -1" "sbatch 1MB" "srun 64 M"; do
 		v=${c#* }; c=${c%% *}
 		if [ "$c" = sbatch ]; then
 			run cl_as_user sbatch -p workgroup --swap="$v" --wrap true
@@ -76,7 +76,7 @@ figures() { echo "$1" | grep -o 'peak RAM [^;]*' | head -1 | sed 's/[.;]$//'; }
 		echo "$output"
 		[ "$status" -ne 0 ]
 		[[ "$output" == *"$c: error: swaplimit: --swap=$v: "* ]]
-		[[ "$output" == *"; accepted: a size as for --mem, a whole number of MiB (512) or a number with a K, M, G or T suffix (64M, 2G); 0 never to swap; none for all the swap the site's rules grant"* ]]
+		[[ "$output" == *"; accepted: a size as for --mem, a bare number of MiB (512) or a number with a unit K, M, G, T (or KiB, MiB, GiB, TiB, B, P; powers of 1024: 64M, 1.5G); 0 never to swap; none for all the swap the site's rules grant"* ]]
 		[[ "$output" == *"Invalid --swap argument: $v"* ]]
 	done
 	# the reasons users read

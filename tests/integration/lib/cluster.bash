@@ -743,6 +743,12 @@ cl_wait_job() {
 	return 1
 }
 
+# cl_submit [SBATCH_ARGS...] <SCRIPT: sbatch without waiting; prints the id.
+cl_submit() {
+	cl_as_user sbatch --parsable --chdir="$SWL_DIR/out" \
+		--output="$SWL_DIR/out/%A_%a.out" "$@" | cut -d';' -f1
+}
+
 # cl_wait_jobs TIMEOUT JOBID...: until none of the jobs is pending/running.
 cl_wait_jobs() {
 	local -; set +e

@@ -80,8 +80,8 @@ figures() { echo "$1" | grep -o 'peak RAM [^;]*' | head -1 | sed 's/[.;]$//'; }
 		[[ "$output" == *"Invalid --swap argument: $v"* ]]
 	done
 	# the reasons users read
-	run cl_as_user timeout 30 srun --swap=1.5G true
-	[[ "$output" == *"--swap=1.5G: a whole number is needed (use a smaller unit: 1536M, not 1.5G)"* ]]
+	run cl_as_user timeout 30 srun --swap=1MB true
+	[[ "$output" == *"--swap=1MB: ambiguous unit 'MB' (use MiB or M: units are powers of 1024 as in Slurm)"* ]]
 	run cl_as_user timeout 30 srun --swap=12X true
 	[[ "$output" == *"--swap=12X: unknown unit 'X'"* ]]
 	# no job was created: slurmctld knows no more jobs and never logged one

@@ -78,7 +78,8 @@ key=$(printf '%s %s v1' "$release" "$PKGS" | sha256sum | cut -c1-12)
 root=$cache/$release-$key
 mkdir -p "$cache"
 
-# One run per cached root at a time (the build writes into it).
+# One run per cached root at a time while it is written (the build) and
+# read (mkfs); the lock is let go once the image is made.
 exec 9>"$root.lock"
 if ! flock -n 9; then
 	say "another run uses $root; waiting for it (up to 1 h)"
@@ -202,6 +203,8 @@ mkfs.ext4 -q -F -L swlroot -d "$root" "$work/root.img" "${size_mb}M" >"$work/mkf
 	fail_hard "mkfs.ext4 -d failed: $(tail -3 "$work/mkfs.log")"
 truncate -s 64M "$work/results.img"
 say "image ${size_mb} MiB made in $((SECONDS - t0))s"
+# The VM runs from the image: the cached root is free for the next run.
+exec 9>&-
 
 timeout_s=${SWL_VM_TIMEOUT:-1800}
 console=$res/$tag-console.log

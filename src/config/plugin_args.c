@@ -174,8 +174,8 @@ int sl_args_parse(int argc, char *const argv[], sl_args_t *out, char *msg,
 			goto fail;
 		}
 	}
-	if (!out->cgroup_root && !(out->cgroup_root = strdup(SL_DEFAULT_CGROUP_ROOT)))
-		goto oom;
+	/* No cgroup_root=: NULL, the memory controller's mount is found in
+	 * /proc/self/mountinfo (cgroup.h). */
 	if (!out->record_dir && !(out->record_dir = strdup(SL_DEFAULT_RECORD_DIR)))
 		goto oom;
 	return 0;

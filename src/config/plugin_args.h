@@ -14,7 +14,6 @@
 #include <stdint.h>
 #include "rules.h"
 
-#define SL_DEFAULT_CGROUP_ROOT "/sys/fs/cgroup"
 #define SL_DEFAULT_RECORD_DIR  "/run/swaplimit"
 /* A rules file larger than this is refused (it is surely not rules). */
 #define SL_RULES_FILE_MAX (4u << 20)
@@ -22,7 +21,8 @@
 typedef struct {
 	char *rules;        /* rules=TEXT, or NULL */
 	char *config;       /* config=PATH, or NULL */
-	char *cgroup_root;  /* cgroup_root=PATH (default SL_DEFAULT_CGROUP_ROOT) */
+	char *cgroup_root;  /* cgroup_root=PATH, or NULL (default): the memory
+			     * controller's mount from /proc/self/mountinfo */
 	char *record_dir;   /* record_dir=PATH (default SL_DEFAULT_RECORD_DIR) */
 	char *fallback;     /* fallback=SIZE|none, as written (or NULL) */
 	uint64_t fallback_bytes;  /* its value: 0 by default, UINT64_MAX none */

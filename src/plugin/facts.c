@@ -323,3 +323,19 @@ int sl_nss_resolve_name(void *ctx, bool group, const char *name,
 		return not_found(rc) ? 0 : -1;
 	}
 }
+
+void sl_cg_want_fill(sl_cg_job_t *want, uint32_t job_id, uint32_t step_id,
+		     bool have_uid, uint32_t uid, const char *sluid)
+{
+	memset(want, 0, sizeof(*want));
+	want->check_job_id = true;
+	want->job_id = job_id;
+	want->check_step_id = step_id < SL_MAX_NORMAL_STEP_ID ||
+			      step_id == SL_CG_STEP_BATCH ||
+			      step_id == SL_CG_STEP_EXTERN ||
+			      step_id == SL_CG_STEP_INTERACTIVE;
+	want->step_id = want->check_step_id ? step_id : 0;
+	want->check_uid = have_uid;
+	want->uid = have_uid ? (uid_t)uid : 0;
+	want->sluid = sluid && *sluid ? sluid : NULL;
+}

@@ -5,6 +5,7 @@
  *   sl_count_cpu_list()  CPUs in S_JOB_ALLOC_CORES ("0-3,8,10-11")
  *   sl_names_resolve()   user and group names from the credential's ids
  *   sl_cpus_per_node()   one node's CPUs in SLURM_JOB_CPUS_PER_NODE
+ *   sl_cg_want_fill()    what the task's cgroups must belong to
  * (the allowance itself is computed by the engine: allowance.h)
  *
  * No SPANK calls, no logging.
@@ -17,6 +18,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "rules.h"
 
 #ifndef SL_HIDDEN
@@ -78,5 +80,23 @@ SL_HIDDEN int sl_nss_resolve_name(void *ctx, bool group, const char *name,
  */
 SL_HIDDEN int sl_cpus_per_node(const char *spec, size_t index,
 			       uint64_t *nodes, uint64_t *cpus);
+
+/* Step ids at or above this are Slurm's special steps (slurm.h
+ * SLURM_MAX_NORMAL_STEP_ID); only batch, extern and interactive have a
+ * cgroup of their own. */
+#define SL_MAX_NORMAL_STEP_ID 0xfffffff0U
+
+/*
+ * What sl_cg_find_job() must check the task's cgroups against, from the
+ * credential's items: job_id (S_JOB_ID), step_id (S_JOB_STEPID: a number,
+ * or SL_CG_STEP_BATCH/_EXTERN/_INTERACTIVE, the values of Slurm's
+ * SLURM_BATCH_SCRIPT/SLURM_EXTERN_CONT/SLURM_INTERACTIVE_STEP; any other
+ * special value is not checked), uid (S_JOB_UID, when have_uid) and
+ * sluid (the prolog record's, or NULL/"": not checked). *want keeps the
+ * sluid pointer, not a copy.
+ */
+SL_HIDDEN void sl_cg_want_fill(sl_cg_job_t *want, uint32_t job_id,
+			       uint32_t step_id, bool have_uid, uint32_t uid,
+			       const char *sluid);
 
 #endif

@@ -86,6 +86,22 @@ bool sl_record_valid_value(const char *s)
 	return true;
 }
 
+bool sl_record_valid_sluid(const char *s)
+{
+	static const char cb32[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+	if (!s || strnlen(s, SL_RECORD_SLUID_MAX) != SL_RECORD_SLUID_MAX - 1 ||
+	    s[0] != 's')
+		return false;
+	for (size_t i = 1; i < SL_RECORD_SLUID_MAX - 1; i++) {
+		const char *p = memchr(cb32, s[i], 32);
+
+		if (!p || (i == 1 && p - cb32 >= 16))
+			return false;
+	}
+	return true;
+}
+
 /* The parent of record_dir must not let anyone but root rename or replace
  * record_dir: not writable by group/other unless sticky. */
 static int check_parent(const char *dir, char *msg, size_t msglen)
@@ -325,6 +341,11 @@ int sl_record_write(const char *record_dir, const char *node,
 			SL_RECORD_FIELD_MAX - 1);
 		return SL_RECORD_ERROR;
 	}
+	if (rec->has_sluid && !sl_record_valid_sluid(rec->sluid)) {
+		set_msg(msg, msglen,
+			"SLUID refused: not 's' and 13 base32 characters");
+		return SL_RECORD_ERROR;
+	}
 	n = snprintf(text, sizeof(text), RECORD_MAGIC "\nnode=%s\njob=%s\n%s%s%s%s%s%s",
 		     node, job_id,
 		     rec->has_partition ? "partition=" : "",
@@ -336,6 +357,9 @@ int sl_record_write(const char *record_dir, const char *node,
 	if (n > 0 && n < (int)sizeof(text) && rec->has_cpus)
 		n += snprintf(text + n, sizeof(text) - (size_t)n,
 			      "cpus=%" PRIu64 "\n", rec->cpus);
+	if (n > 0 && n < (int)sizeof(text) && rec->has_sluid)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, "sluid=%s\n",
+			      rec->sluid);
 	if (n < 0 || n >= (int)sizeof(text)) {
 		set_msg(msg, msglen, "record too large");
 		return SL_RECORD_ERROR;
@@ -464,6 +488,10 @@ static int parse_record(char *text, const char *node, const char *job_id,
 		} else if (strcmp(line, "cpus") == 0 && !rec->has_cpus &&
 			   parse_cpus(val, &rec->cpus)) {
 			rec->has_cpus = true;
+		} else if (strcmp(line, "sluid") == 0 && !rec->has_sluid &&
+			   sl_record_valid_sluid(val)) {
+			rec->has_sluid = true;
+			memcpy(rec->sluid, val, strlen(val) + 1);
 		} else if (strcmp(line, "account") == 0 && !rec->has_account &&
 			   sl_record_valid_value(val)) {
 			rec->has_account = true;

@@ -55,6 +55,8 @@ SL_HIDDEN void sl_record_forget_rules(const char *record_dir);
 #define SL_RECORD_FIELD_MAX 256
 /* Longest node name accepted, including the NUL. */
 #define SL_RECORD_NODE_MAX 256
+/* A SLUID ("s" + 13 characters) and its NUL. */
+#define SL_RECORD_SLUID_MAX 15
 /* A record file is never larger than this. */
 #define SL_RECORD_FILE_MAX 4096
 
@@ -65,6 +67,11 @@ typedef struct {
 	char account[SL_RECORD_FIELD_MAX];
 	bool has_cpus;
 	uint64_t cpus;           /* the job's CPUs on the node (credential) */
+	/* The job's SLUID (Slurm 26.05+: the prolog's SLURM_JOB_SLUID, from
+	 * the credential), the name of its cgroup v2 job directory; absent
+	 * on older Slurm and in older records. */
+	bool has_sluid;
+	char sluid[SL_RECORD_SLUID_MAX];
 } sl_record_t;
 
 enum {
@@ -79,6 +86,11 @@ SL_HIDDEN bool sl_record_valid_job_id(const char *s);
 SL_HIDDEN bool sl_record_valid_node(const char *s);
 /* A partition/account value: 1..255 bytes, no control characters. */
 SL_HIDDEN bool sl_record_valid_value(const char *s);
+/* A SLUID as Slurm prints it (src/common/sluid.c, print_sluid()): 's'
+ * and 13 digits of Crockford's base32 (0-9, A-Z without I, L, O, U),
+ * upper case, the first of them 0-F (it holds only the top 4 bits). The
+ * same shape src/cgroup/cg_find.c accepts as a job directory. */
+SL_HIDDEN bool sl_record_valid_sluid(const char *s);
 
 /* Write (or replace) the record. Returns SL_RECORD_OK or SL_RECORD_ERROR. */
 SL_HIDDEN int sl_record_write(const char *record_dir, const char *node,

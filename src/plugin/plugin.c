@@ -21,6 +21,18 @@
 
 SPANK_PLUGIN(swaplimit, 1)
 
+/*
+ * Slurm 25.05+ reads this when slurm_spank_init of a `required` plugin
+ * fails (src/common/spank.c): ESPANK_NODE_FAILURE (the default) drains the
+ * node, ESPANK_JOB_FAILURE fails only the job. swaplimit's init never
+ * fails; should it ever, the job fails and the node stays up. Older
+ * headers have neither value: the symbol is left out there.
+ */
+#if defined(SLURM_VERSION_NUMBER) && \
+	SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(25, 5, 0)
+int slurm_spank_init_failure_mode = ESPANK_JOB_FAILURE;
+#endif
+
 sl_plugin_state_t sl_state;
 
 bool sl_plugin_args(int ac, char **av)

@@ -84,7 +84,7 @@ static void slurmd_check(int ac, char **av)
 		    sl_state.args.record_dir ? sl_state.args.record_dir
 					     : SL_DEFAULT_RECORD_DIR,
 		    sl_state.args.cgroup_root ? sl_state.args.cgroup_root
-					      : SL_DEFAULT_CGROUP_ROOT);
+					      : "(from the mount table)");
 	sl_rules_free(rules);
 }
 

@@ -114,6 +114,33 @@ static void record_cpus(const char *job, const char *node, sl_record_t *rec)
 	rec->cpus = cpus;
 }
 
+/*
+ * The job's SLUID (Slurm 26.05+), which names its cgroup v2 job directory:
+ * from the prolog's own environment, which Slurm builds from the signed
+ * credential. Never from the step environment (spank_getenv in
+ * task_post_fork): that is the user's, and a forged SLUID would make
+ * task_post_fork refuse the job's cgroup, i.e. skip the limit. Older Slurm
+ * has none: the field stays absent.
+ */
+static void record_sluid(const char *job, sl_record_t *rec)
+{
+	const char *val = getenv("SLURM_JOB_SLUID");
+
+	rec->has_sluid = false;
+	if (!val || !*val)
+		return;
+	if (!sl_record_valid_sluid(val)) {
+		sl_log_warn("prolog: job=%s: SLURM_JOB_SLUID \"%.32s\" is not "
+			    "a SLUID ('s' and 13 base32 characters); not "
+			    "recorded: the job's cgroup directory is checked "
+			    "by its shape only",
+			    job, val);
+		return;
+	}
+	memcpy(rec->sluid, val, strlen(val) + 1);
+	rec->has_sluid = true;
+}
+
 int slurm_spank_job_prolog(spank_t sp, int ac, char **av)
 {
 	char msg[SL_PLUGIN_ERR_MAX + 256];
@@ -135,6 +162,7 @@ int slurm_spank_job_prolog(spank_t sp, int ac, char **av)
 		     rec.partition);
 	record_field("SLURM_JOB_ACCOUNT", job, &rec.has_account, rec.account);
 	record_cpus(job, node, &rec);
+	record_sluid(job, &rec);
 	if (sl_record_write(record_dir(), node, job, &rec, msg, sizeof(msg)) !=
 	    SL_RECORD_OK) {
 		sl_log_error("prolog: job=%s node=%s: cannot record partition/"
@@ -144,10 +172,11 @@ int slurm_spank_job_prolog(spank_t sp, int ac, char **av)
 		return ESPANK_SUCCESS;
 	}
 	sl_log_debug("prolog: job=%s node=%s: recorded partition=%s "
-		     "account=%s cpus=%" PRIu64 " in %s/%s/%s",
+		     "account=%s cpus=%" PRIu64 " sluid=%s in %s/%s/%s",
 		     job, node, rec.has_partition ? rec.partition : "(none)",
 		     rec.has_account ? rec.account : "(none)",
-		     rec.has_cpus ? rec.cpus : 0, record_dir(),
+		     rec.has_cpus ? rec.cpus : 0,
+		     rec.has_sluid ? rec.sluid : "(none)", record_dir(),
 		     node, job);
 	return ESPANK_SUCCESS;
 }

@@ -153,6 +153,10 @@ static void line_facts(line_t *l, const step_t *s)
 		 sl_size_format(s->step_ram, a, sizeof(a)),
 		 sl_size_format(s->job_ram, b, sizeof(b)),
 		 sl_size_format_finite(s->node_swap, c, sizeof(c)));
+	/* The SLUID the job's cgroup directory was checked against (the
+	 * prolog's, from the credential; "-": none, Slurm < 26.05). */
+	line_add(l, " sluid=%s",
+		 s->have_rec && s->rec.has_sluid ? s->rec.sluid : "-");
 }
 
 /*
@@ -417,7 +421,10 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 	char msg[SL_PLUGIN_ERR_MAX + SL_CG_MSG_MAX];
 	const sl_bound_t *bound;
 	const char *cgroup_root, *rdir;
+	sl_cg_job_t want;
 	uint32_t stepid;
+	uid_t uid = 0;
+	bool have_uid;
 	pid_t pid;
 	spank_err_t rc;
 	long page;
@@ -467,8 +474,8 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 					       : "the rules= argument");
 		return;
 	}
-	cgroup_root = sl_state.args.cgroup_root ? sl_state.args.cgroup_root
-						: SL_DEFAULT_CGROUP_ROOT;
+	/* NULL: the memory controller's mount from /proc/self/mountinfo. */
+	cgroup_root = sl_state.args.cgroup_root;
 	rdir = sl_state.args.record_dir ? sl_state.args.record_dir
 					: SL_DEFAULT_RECORD_DIR;
 
@@ -481,12 +488,24 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 		step_fail(s, "cannot get the task's pid: %s", spank_strerror(rc));
 		return;
 	}
-	if (sl_cg_find("/proc", pid, cgroup_root, &s->paths, msg,
-		       sizeof(msg)) != 0) {
+	/* The record first: its SLUID (Slurm 26.05, from the credential)
+	 * names the job's cgroup v2 directory. */
+	read_record(s, rdir);
+	have_uid = spank_get_item(sp, S_JOB_UID, &uid) == ESPANK_SUCCESS;
+	sl_cg_want_fill(&want, s->job_id, stepid, have_uid, (uint32_t)uid,
+			s->have_rec && s->rec.has_sluid ? s->rec.sluid : NULL);
+	if (sl_cg_find_job("/proc", pid, cgroup_root, &want, &s->paths, msg,
+			   sizeof(msg)) != 0) {
 		step_fail(s, "cannot find the %s memory cgroups: %s",
 			  s->is_extern ? "extern step's" : "task's", msg);
 		return;
 	}
+	sl_log_debug("job=%s step=%s node=%s: cgroups %s and %s checked "
+		     "(job id%s%s%s%s)", s->job, s->step, s->node,
+		     s->paths.job_dir, s->paths.step_dir,
+		     want.check_step_id ? ", step id" : "",
+		     have_uid ? ", uid" : "", want.sluid ? ", SLUID " : "",
+		     want.sluid ? want.sluid : "");
 	sl_state.applied.found = true;
 	sl_state.applied.paths = s->paths;
 	if (sl_cg_read_ram_limit(s->paths.version, s->paths.step_dir,
@@ -498,7 +517,6 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 	}
 	if (gather_items(sp, bound, s) != 0)
 		return;
-	read_record(s, rdir);
 	job_cpus(s);
 
 	memset(&s->in, 0, sizeof(s->in));

@@ -20,6 +20,7 @@
 
 #include <slurm/spank.h>
 
+#include "facts.h"
 #include "plugin.h"
 
 #define SL_ENV_NAME "SWAPLIMIT_BYTES"
@@ -30,13 +31,28 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
 	sl_cg_paths_t paths;
 	uint64_t limit;
 	const char *root;
+	sl_cg_job_t want;
+	uint32_t job_id, step_id;
+	uid_t uid = 0;
+	bool have_uid;
 
 	if (spank_context() != S_CTX_REMOTE)
 		return ESPANK_SUCCESS;
-	root = sl_plugin_args(ac, av) && sl_state.args.cgroup_root
-		       ? sl_state.args.cgroup_root
-		       : SL_DEFAULT_CGROUP_ROOT;
-	if (sl_cg_find("/proc", getpid(), root, &paths, msg, sizeof(msg)) != 0 ||
+	/* NULL: the memory controller's mount from /proc/self/mountinfo. */
+	root = sl_plugin_args(ac, av) ? sl_state.args.cgroup_root : NULL;
+	/* The job, step and uid from the credential's items. No SLUID: this
+	 * runs as the user, who cannot read the prolog's root-only record
+	 * (any SLUID-shaped job directory is accepted; a job_<id> one is
+	 * checked). Without the ids the variable is removed. */
+	if (spank_get_item(sp, S_JOB_ID, &job_id) != ESPANK_SUCCESS ||
+	    spank_get_item(sp, S_JOB_STEPID, &step_id) != ESPANK_SUCCESS) {
+		snprintf(msg, sizeof(msg), "no job/step id");
+		goto unknown;
+	}
+	have_uid = spank_get_item(sp, S_JOB_UID, &uid) == ESPANK_SUCCESS;
+	sl_cg_want_fill(&want, job_id, step_id, have_uid, (uint32_t)uid, NULL);
+	if (sl_cg_find_job("/proc", getpid(), root, &want, &paths, msg,
+			   sizeof(msg)) != 0 ||
 	    sl_cg_read_swap_limit(paths.version, paths.step_dir, &limit, msg,
 				  sizeof(msg)) != 0)
 		goto unknown;

@@ -95,7 +95,8 @@ static void args_rules_defaults(void **state)
 	/* split on the first '=' only: the rules keep theirs */
 	assert_string_equal(a.rules, P1);
 	assert_null(a.config);
-	assert_string_equal(a.cgroup_root, "/sys/fs/cgroup");
+	/* no cgroup_root=: NULL, the mount is found in /proc/self/mountinfo */
+	assert_null(a.cgroup_root);
 	assert_string_equal(a.record_dir, "/run/swaplimit");
 	sl_args_free(&a);
 	assert_null(a.rules);
@@ -405,7 +406,7 @@ static void plugstack_include(void **state)
 	assert_string_equal(a.rules, P1);
 	assert_null(a.config);
 	assert_string_equal(a.record_dir, "/run/sl");
-	assert_string_equal(a.cgroup_root, "/sys/fs/cgroup");
+	assert_null(a.cgroup_root);      /* not given: from the mount table */
 	sl_args_free(&a);
 }
 

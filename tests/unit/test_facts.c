@@ -173,6 +173,50 @@ static void test_nss_resolve_name(void **state)
 					     "no-such-group-swaplimit", &id), 0);
 }
 
+/* What the task's cgroups are checked against (sl_cg_find_job()). */
+static void test_cg_want_fill(void **state)
+{
+	sl_cg_job_t w;
+
+	(void)state;
+	sl_cg_want_fill(&w, 42, 3, true, 1000, "s8X5M8RBXF7R00");
+	assert_true(w.check_job_id);
+	assert_int_equal(w.job_id, 42);
+	assert_true(w.check_step_id);
+	assert_int_equal(w.step_id, 3);
+	assert_true(w.check_uid);
+	assert_int_equal(w.uid, 1000);
+	assert_string_equal(w.sluid, "s8X5M8RBXF7R00");
+
+	/* Slurm's special steps: the same values as cg_find.c's names */
+	sl_cg_want_fill(&w, 42, 0xfffffffbU, true, 0, NULL);   /* batch */
+	assert_true(w.check_step_id);
+	assert_int_equal(w.step_id, SL_CG_STEP_BATCH);
+	assert_null(w.sluid);
+	sl_cg_want_fill(&w, 42, 0xfffffffcU, true, 0, NULL);   /* extern */
+	assert_true(w.check_step_id);
+	assert_int_equal(w.step_id, SL_CG_STEP_EXTERN);
+	sl_cg_want_fill(&w, 42, 0xfffffffaU, true, 0, NULL);   /* interactive */
+	assert_true(w.check_step_id);
+	assert_int_equal(w.step_id, SL_CG_STEP_INTERACTIVE);
+	/* other special values (pending step...) have no cgroup: unchecked */
+	sl_cg_want_fill(&w, 42, 0xfffffffdU, true, 0, NULL);
+	assert_false(w.check_step_id);
+	assert_true(w.check_job_id);
+	sl_cg_want_fill(&w, 42, 0xfffffff0U, true, 0, NULL);
+	assert_false(w.check_step_id);
+	sl_cg_want_fill(&w, 42, 0xffffffefU, true, 0, NULL);   /* a number */
+	assert_true(w.check_step_id);
+
+	/* no uid item: not checked; "" SLUID: none */
+	sl_cg_want_fill(&w, 7, 0, false, 1000, "");
+	assert_false(w.check_uid);
+	assert_int_equal(w.uid, 0);
+	assert_null(w.sluid);
+	assert_true(w.check_step_id);
+	assert_int_equal(w.step_id, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_names_many_groups),
 		cmocka_unit_test(test_cpus_per_node),
 		cmocka_unit_test(test_nss_resolve_name),
+		cmocka_unit_test(test_cg_want_fill),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -237,6 +237,85 @@ static void test_cpus_and_validated_rules(void **state)
 					      sizeof(msg)), SL_RECORD_ERROR);
 }
 
+/* The job's SLUID (Slurm 26.05): round trip, absent (older Slurm, and a
+ * record written before the field existed), malformed (refused). */
+static void test_sluid(void **state)
+{
+	sl_record_t in = rec_of("standard", "physics"), out;
+	char rd[PATH_MAX];
+
+	(void)state;
+	snprintf(rd, sizeof(rd), "%s", tpath("sl"));
+	assert_true(sl_record_valid_sluid("s8X5M8RBXF7R00"));
+	assert_true(sl_record_valid_sluid("s0000000000000"));
+	assert_true(sl_record_valid_sluid("sFZZZZZZZZZZZZ"));
+	assert_false(sl_record_valid_sluid(NULL));
+	assert_false(sl_record_valid_sluid(""));
+	assert_false(sl_record_valid_sluid("s8X5M8RBXF7R0"));    /* 12 */
+	assert_false(sl_record_valid_sluid("s8X5M8RBXF7R000"));  /* 14 */
+	assert_false(sl_record_valid_sluid("S8X5M8RBXF7R00"));   /* 'S' */
+	assert_false(sl_record_valid_sluid("s8x5m8rbxf7r00"));   /* lower */
+	assert_false(sl_record_valid_sluid("sG000000000000"));   /* > 64 bits */
+	assert_false(sl_record_valid_sluid("s8X5M8RBXF7RI0"));   /* I */
+	assert_false(sl_record_valid_sluid("s8X5M8RBXF7RU0"));   /* U */
+	assert_false(sl_record_valid_sluid("job_12"));
+
+	/* present */
+	in.has_sluid = true;
+	snprintf(in.sluid, sizeof(in.sluid), "s8X5M8RBXF7R00");
+	assert_int_equal(sl_record_write(rd, "node1", "42", &in, msg, sizeof(msg)),
+			 SL_RECORD_OK);
+	assert_int_equal(sl_record_read(rd, "node1", "42", &out, msg, sizeof(msg)),
+			 SL_RECORD_OK);
+	assert_true(out.has_sluid);
+	assert_string_equal(out.sluid, "s8X5M8RBXF7R00");
+	assert_string_equal(out.partition, "standard");
+
+	/* absent: Slurm before 26.05 */
+	in.has_sluid = false;
+	assert_int_equal(sl_record_write(rd, "node1", "43", &in, msg, sizeof(msg)),
+			 SL_RECORD_OK);
+	assert_int_equal(sl_record_read(rd, "node1", "43", &out, msg, sizeof(msg)),
+			 SL_RECORD_OK);
+	assert_false(out.has_sluid);
+	assert_string_equal(out.sluid, "");
+	/* a record of the previous version, written by hand */
+	write_text(tpath("sl/node1/44"),
+		   "swaplimit-record 1\nnode=node1\njob=44\npartition=p\n"
+		   "account=a\ncpus=4\n", 0600);
+	assert_int_equal(sl_record_read(rd, "node1", "44", &out, msg, sizeof(msg)),
+			 SL_RECORD_OK);
+	assert_false(out.has_sluid);
+	assert_true(out.has_cpus);
+	assert_string_equal(out.account, "a");
+
+	/* malformed or repeated in the file: the record is refused */
+	static const char *bad[] = {
+		"swaplimit-record 1\nnode=node1\njob=45\nsluid=\n",
+		"swaplimit-record 1\nnode=node1\njob=45\nsluid=s8x5m8rbxf7r00\n",
+		"swaplimit-record 1\nnode=node1\njob=45\nsluid=s8X5M8RBXF7R0\n",
+		"swaplimit-record 1\nnode=node1\njob=45\nsluid=../../x\n",
+		"swaplimit-record 1\nnode=node1\njob=45\nsluid=s8X5M8RBXF7R00\n"
+		"sluid=s8X5M8RBXF7R01\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		write_text(tpath("sl/node1/45"), bad[i], 0600);
+		assert_int_equal(sl_record_read(rd, "node1", "45", &out, msg,
+						sizeof(msg)),
+				 SL_RECORD_ERROR);
+		assert_non_null(strstr(msg, "sluid="));
+		assert_false(out.has_sluid);
+	}
+	/* malformed on the way in: nothing written */
+	in.has_sluid = true;
+	snprintf(in.sluid, sizeof(in.sluid), "sG000000000000");
+	assert_int_equal(sl_record_write(rd, "node1", "46", &in, msg, sizeof(msg)),
+			 SL_RECORD_ERROR);
+	assert_non_null(strstr(msg, "SLUID refused"));
+	assert_int_equal(sl_record_read(rd, "node1", "46", &out, msg, sizeof(msg)),
+			 SL_RECORD_MISSING);
+}
+
 static void test_missing_dirs(void **state)
 {
 	sl_record_t out;
@@ -569,6 +648,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refuses_bad_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_symlinked_record_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cpus_and_validated_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sluid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_symlinked_node_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_loose_modes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_foreign_owner, setup, teardown),

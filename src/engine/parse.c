@@ -893,6 +893,24 @@ static const char *never_matches(const struct sl_term *t)
 	return NULL;
 }
 
+/* The first account() name of t with an upper-case letter, or NULL: Slurm
+ * lowercases account names (sacctmgr, the job's credential), so such a
+ * name never equals a job's account. */
+static const char *upper_account(const struct sl_term *t)
+{
+	for (size_t i = 0; i < t->nconds; i++) {
+		const struct sl_cond *c = &t->conds[i];
+
+		if (c->kind != SL_COND_ACCOUNT)
+			continue;
+		for (size_t j = 0; j < c->nnames; j++)
+			for (const char *q = c->names[j]; *q; q++)
+				if (*q >= 'A' && *q <= 'Z')
+					return c->names[j];
+	}
+	return NULL;
+}
+
 /* a < b for two exact decimals. */
 static bool dec_less(sl_dec_t a, sl_dec_t b)
 {
@@ -926,6 +944,21 @@ static bool make_warnings(struct sl_rules *r)
 			if (kw && !add_warning(r, &cap,
 					"term %zu can never match: a job has one %s, and its %s() conditions have no name in common",
 					i + 1, kw, kw))
+				return false;
+		}
+		{
+			const char *acct = upper_account(t);
+			char low[65];
+			size_t k;
+
+			for (k = 0; acct && acct[k] && k < sizeof(low) - 1; k++)
+				low[k] = (acct[k] >= 'A' && acct[k] <= 'Z')
+						 ? (char)(acct[k] - 'A' + 'a')
+						 : acct[k];
+			low[k] = '\0';
+			if (acct && !add_warning(r, &cap,
+					"term %zu: account(%.64s) never matches: Slurm stores account names in lower case; write account(%s)",
+					i + 1, acct, low))
 				return false;
 		}
 		if (!t->none && t->has_min && t->has_max &&

@@ -362,6 +362,16 @@ static void test_warnings(void **state)
 			    "term 3 can never match: a job has one account, and its account() conditions have no name in common");
 	sl_rules_free(r);
 
+	/* Slurm lowercases account names: account(Physics) never matches */
+	r = compile("account(Physics)=1G,account(chem,BIO_x)&partition(P)=2G,"
+		    "account(ok)&user(Alice)&group(G)=3G,default()=0");
+	assert_int_equal(sl_rules_warning_count(r), 2);
+	assert_string_equal(sl_rules_warning(r, 0),
+			    "term 1: account(Physics) never matches: Slurm stores account names in lower case; write account(physics)");
+	assert_string_equal(sl_rules_warning(r, 1),
+			    "term 2: account(BIO_x) never matches: Slurm stores account names in lower case; write account(bio_x)");
+	sl_rules_free(r);
+
 	/* min_swap above max_swap, both percentages of the same base */
 	r = compile("partition(a){min_swap=20%,max_swap=10.5%}=1G,"
 		    "partition(b){min_swap=50%mem,max_swap=60%mem}=1G,"

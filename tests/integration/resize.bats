@@ -250,8 +250,8 @@ sl_lines() { grep -F "swaplimit: job=$JOBID " "$(cl_slurmd_log node1)"; }
 	[ -z "$(cg s1)" ]
 	# the kernel OOM-killed in the job during Slurm's memory.max write, and
 	# Slurm and swaplimit's report saw it. WHICH processes is the kernel's
-	# choice: in the VM it killed the batch script's srun (and once also the
-	# batch script and the step's shell), not the 220M process
+	# choice: in three VM runs, the batch script's srun; srun, the batch
+	# script and the step's shell; the 220M process and srun
 	grep -q "Detected [0-9]* oom_kill event.* StepId=$JOBID\." "$(cl_slurmd_log node1)"
 	grep -F "swaplimit: usage: job=$JOBID " "$(cl_slurmd_log node1)" | grep -q 'verdict=oom'
 }

@@ -261,6 +261,6 @@ for f in "$work/out"/*; do
 	esac
 done
 cp "$work/out/integration.counts" "$counts"
-read -r p f <"$counts"
-say "Slurm $slurm_ver (cgroup v2, kernel $kver): $p passed, $f failed; total $((SECONDS - t_all))s"
+read -r p f s _ <"$counts"
+say "Slurm $slurm_ver (cgroup v2, kernel $kver): $p passed, $f failed, ${s:-0} skipped; total $((SECONDS - t_all))s"
 [ "$f" -eq 0 ]

@@ -295,8 +295,7 @@ static void test_sluid(void **state)
 		"swaplimit-record 1\nnode=node1\njob=45\nsluid=s8x5m8rbxf7r00\n",
 		"swaplimit-record 1\nnode=node1\njob=45\nsluid=s8X5M8RBXF7R0\n",
 		"swaplimit-record 1\nnode=node1\njob=45\nsluid=../../x\n",
-		"swaplimit-record 1\nnode=node1\njob=45\nsluid=s8X5M8RBXF7R00\n"
-		"sluid=s8X5M8RBXF7R01\n",
+		"swaplimit-record 1\nnode=node1\njob=45\nsluid=s8X5M8RBXF7R00\nsluid=s8X5M8RBXF7R01\n",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		write_text(tpath("sl/node1/45"), bad[i], 0600);

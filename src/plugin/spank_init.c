@@ -8,9 +8,9 @@
  *                           must not stop slurmd or drain the node.
  *   slurmstepd (REMOTE)     registers --swap/--swap-report (so that the
  *                           client's values reach the step); rules are
- *                           compiled on first use in task_post_fork, so
- *                           the extern step (which has no task_post_fork)
- *                           pays nothing.
+ *                           compiled on first use in task_post_fork (the
+ *                           extern step's too: it runs there once, with
+ *                           task id -1).
  *   srun/sbatch/salloc      registers --swap/--swap-report (spank_option.c);
  *   (LOCAL, ALLOCATOR)      nothing costly (no rule compile).
  *   prolog/epilog           slurm_spank_init is not called there.

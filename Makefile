@@ -65,6 +65,9 @@ CLI_LIB_OBJ := $(filter-out $(B)/o/src/cli/main.o,$(CLI_OBJ))
 UNIT_BIN     := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 UNIT_SAN_BIN := $(patsubst tests/unit/%.c,$(B)/tests-san/%,$(UNIT_SRC))
 
+# Objects are never deleted as intermediates (the sanitizer objects were).
+.SECONDARY:
+
 .PHONY: all check unit unit-san valgrind integration demo install uninstall \
         fuzz fuzz-short bench clean deps deb vm-trixie vm-sid
 all: $(B)/swaplimit.so $(B)/swaplimit

@@ -37,7 +37,11 @@ mkdir -p /run/munge /var/lib/munge /var/log/munge
 chown munge:munge /run/munge /var/lib/munge /var/log/munge
 
 . /swaplimit/tests/vm/guest.env
-echo "guest: up in ${t0%.*}s of boot; running the suite (${SWL_VM_FILES:-every file})"
+if [ "${SWL_VM_MODE:-test}" = demo ]; then
+	echo "guest: up in ${t0%.*}s of boot; running the demo"
+else
+	echo "guest: up in ${t0%.*}s of boot; running the suite (${SWL_VM_FILES:-every file})"
+fi
 mkdir -p /results
 cd /swaplimit
 if [ "${SWL_VM_MODE:-test}" = demo ]; then

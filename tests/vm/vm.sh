@@ -180,7 +180,9 @@ case $release in
 sid) vm_default="plugin.bats user.bats" ;;
 trixie) vm_default="plugin.bats upgrade.bats badconfig.bats" ;;
 esac
-if [ $# -eq 0 ] && [ -z "${SWL_VM_FULL:-}" ]; then
+if [ -n "$demo" ]; then
+	:   # the demo runs no bats file
+elif [ $# -eq 0 ] && [ -z "${SWL_VM_FULL:-}" ]; then
 	for f in ${SWL_VM_FILES:-$vm_default} zz_leftovers.bats; do
 		[ -e "$repo/tests/integration/$f" ] && set -- "$@" "$repo/tests/integration/$f"
 	done

@@ -54,6 +54,14 @@ cg() { grep "^CG label=$1 " "$JOBOUT" | grep -m1 ' task=0 '; }
 
 @test "srun --overcommit -n 32 on one CPU: a /task term counts 1 task, not 32" {
 	cluster_plugstack "rules=default()=8MiB/task"
+	# Seen on Slurm 24.11.5 and 26.05.5 in the test VMs: this allocation
+	# stays "queued and waiting for resources" until srun's timeout (the
+	# same request starts at once on 22.05). The batch-job variant below
+	# (an overcommitted srun inside an allocation) runs on every release.
+	case $SWL_SLURM_VERSION in
+	22.*) ;;
+	*) skip "Slurm $SWL_SLURM_VERSION never starts an overcommitted -n 32 allocation on an 8-CPU node (seen in the VM); the next test covers overcommit inside a job" ;;
+	esac
 	run cl_srun -O -N 1 -n 32 -c 1 -w node1 --mem=100M "$J/cgread.sh" oc
 	echo "$output" | head -3
 	[ "$status" -eq 0 ]

@@ -149,10 +149,11 @@ for t in "${TOLD[@]}"; do echo "  $t"; done
 echo
 if [ "$SWL_CGV" = 2 ]; then
 	echo "SWAP GRANTED is memory.swap.max of the step's cgroup (step_<id>/user), read from"
+	echo "inside the job (the job's own cgroup gets at least as much)."
 else
 	echo "SWAP GRANTED is memory.memsw.limit_in_bytes - memory.limit_in_bytes of the step's"
+	echo "cgroup, read from inside the job (the job's own cgroup gets at least as much)."
 fi
-echo "cgroup, read from inside the job (the job's own cgroup gets at least as much)."
 echo "The jobs that touched 180MiB with 0MiB of swap allowed were OOM-killed by the kernel."
 echo
 t1=$SECONDS

@@ -133,7 +133,7 @@ fmt='%-7s %-9s %-5s %-39s %-7s %-9s %s\n'
 # shellcheck disable=SC2059
 printf "$fmt" STEP PARTITION NODE "TERM MATCHED (plugin log)" RAM "SWAP" "SWAP USED"
 # shellcheck disable=SC2059
-printf "$fmt" "" "" "" "" LIMIT GRANTED "(memory.stat)"
+printf "$fmt" "" "" "" "" LIMIT GRANTED "$([ "$SWL_CGV" = 2 ] && echo "(swap.current)" || echo "(memory.stat)")"
 printf '%s\n' "-------------------------------------------------------------------------------------------"
 for r in "${ROWS[@]}"; do
 	IFS='|' read -r a b c d e f g <<<"$r"

@@ -146,8 +146,15 @@ adopt_into_extern() {
 			rel=$(sed -n 's/^0:://p' /proc/$p/cgroup 2>/dev/null)
 			mnt=/sys/fs/cgroup
 		fi
+		# v1 and 24.11 name the job's cgroup job_<id>, 26.05 by its SLUID:
+		# a sleep in some step_extern whose slurmstepd (its parent) is
+		# "slurmstepd: [<job>.extern]" is this job's
 		case $rel in
 		*"$node"*/job_$job/step_extern*) break ;;
+		*"$node"*/step_extern*)
+			tr '\0' ' ' <"/proc/$(ps -o ppid= -p "$p" | tr -d ' ')/cmdline" 2>/dev/null |
+				grep -qF "[$job.extern]" && break
+			rel="" ;;
 		*) rel="" ;;
 		esac
 	done

@@ -203,10 +203,12 @@ figures() { echo "$1" | grep -o 'peak RAM [^;]*' | head -1 | sed 's/[.;]$//'; }
 
 @test "OOM with RAM and swap used up: explained in srun's stderr and in the batch output file (srun and batch steps)" {
 	local rc=0
+	# v2's memory.peak can stay a hair under the limit (99.72MiB on 26.05)
+	local PEAK100='(100|99(\.[0-9]+)?)MiB'
 	cl_srun -p standard -w node1 --mem=100M "$J/touch_mem" 250 >/dev/null 2>"$ERR" || rc=$?
 	cat "$ERR"
 	[ "$rc" -ne 0 ]
-	grep -qE '^swaplimit: node1 step [0-9]+\.0 ran out of memory \(1 process killed\): it used all of its RAM \(100MiB\) and all of its swap allowance \(64MiB, the most this site grants it here\)\. Peak RAM 100MiB of 100MiB, peak swap 6[34][.0-9]*MiB of 64MiB\.$' "$ERR"
+	grep -qE "^swaplimit: node1 step [0-9]+\.0 ran out of memory \(1 process killed\): it used all of its RAM \(100MiB\) and all of its swap allowance \(64MiB, the most this site grants it here\)\. Peak RAM $PEAK100 of 100MiB, peak swap 6[34][.0-9]*MiB of 64MiB\.\$" "$ERR"
 	grep -qxF 'swaplimit: next time ask for more memory, e.g. --mem=246M; this site grants no more swap to this step on node1.' "$ERR"
 
 	cl_job -p standard -w node1 --mem=100M <<-EOF || true
@@ -218,13 +220,13 @@ figures() { echo "$1" | grep -o 'peak RAM [^;]*' | head -1 | sed 's/[.;]$//'; }
 	cat "$JOBOUT"
 	# the batch step: its own RAM and swap (the job's too) were used up
 	# (v1's peak swap is a lower bound: it may show a hair under 64MiB)
-	grep -qE "^swaplimit: node1 step $JOBID\.batch ran out of memory \(1 process killed\): it used all of its RAM \(100MiB\) and all of its swap allowance \(64MiB, the most this site grants it here\)\. Peak RAM 100MiB of 100MiB, peak swap 6[34][.0-9]*MiB of 64MiB\.$" "$JOBOUT"
+	grep -qE "^swaplimit: node1 step $JOBID\.batch ran out of memory \(1 process killed\): it used all of its RAM \(100MiB\) and all of its swap allowance \(64MiB, the most this site grants it here\)\. Peak RAM $PEAK100 of 100MiB, peak swap 6[34][.0-9]*MiB of 64MiB\.$" "$JOBOUT"
 	grep -qxF 'swaplimit: next time ask for more memory, e.g. --mem=246M; this site grants no more swap to this step on node1.' "$JOBOUT"
 	usage_logged node1 "$JOBID" batch | grep -q 'verdict=oom-ram-and-swap$'
 	# step 0 has the same limits as its job, but the job also holds the
 	# batch step (slurmstepd, bash): the JOB's RAM and swap ran out first
 	grep -qF "swaplimit: node1 step $JOBID.0 ran out of memory (1 process killed): job $JOBID used all of its RAM (100MiB) and all of its swap allowance (64MiB, the most this site grants it here) on node1, which all its steps there share. Peak RAM " "$JOBOUT"
-	grep -qE "^swaplimit: node1 step $JOBID\.0 .* \(this step\); the job: peak RAM 100MiB of 100MiB, peak swap 6[34][.0-9]*MiB of 64MiB\.$" "$JOBOUT"
+	grep -qE "^swaplimit: node1 step $JOBID\.0 .* \(this step\); the job: peak RAM $PEAK100 of 100MiB, peak swap 6[34][.0-9]*MiB of 64MiB\.$" "$JOBOUT"
 	grep -qxF 'swaplimit: next time ask for more memory, e.g. --mem=246M for the job; this site grants no more swap to it on node1.' "$JOBOUT"
 	usage_logged node1 "$JOBID" 0 | grep -q 'verdict=oom-job-ram-and-swap$'
 	grep -q '^batch script goes on$' "$JOBOUT"

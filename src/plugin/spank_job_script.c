@@ -11,7 +11,7 @@
  * the call. spank_getenv() fails here: the environment is our own
  * (getenv). Neither function ever fails the job: a non-zero return would
  * fail it and drain the node, while a missing record only means that
- * partition() and account() conditions will not match.
+ * partition() and account() conditions cannot be decided (fallback=).
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -67,8 +67,8 @@ static void record_field(const char *var, const char *job, bool *has,
 		return;
 	if (!sl_record_valid_value(val)) {
 		sl_log_warn("prolog: job=%s: %s is longer than %d bytes or has "
-			    "control characters; not recorded, conditions on it "
-			    "will not match",
+			    "control characters; not recorded: conditions on it "
+			    "cannot be decided (fallback= applies)",
 			    job, var, SL_RECORD_FIELD_MAX - 1);
 		return;
 	}
@@ -167,7 +167,8 @@ int slurm_spank_job_prolog(spank_t sp, int ac, char **av)
 	    SL_RECORD_OK) {
 		sl_log_error("prolog: job=%s node=%s: cannot record partition/"
 			     "account: %s; this job's partition() and account() "
-			     "conditions will not match on this node",
+			     "conditions cannot be decided on this node "
+			     "(fallback= applies)",
 			     job, node, msg);
 		return ESPANK_SUCCESS;
 	}

@@ -22,6 +22,7 @@
  * (they record the full release, micro included, and they are what the
  * installed slurmstepd loads next to it).
  */
+#include "msg.h"
 #include "cli_release.h"
 
 #include <dlfcn.h>
@@ -38,20 +39,6 @@
 #include <unistd.h>
 
 #include <slurm/slurm.h>
-
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!msg || msglen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, msglen, fmt, ap);
-	va_end(ap);
-}
 
 /* ------------------------------------------------------------ ELF reader */
 
@@ -113,12 +100,12 @@ static bool sym_file_off(const elf_t *e, uint64_t shoff, uint64_t shentsize,
 
 	if (shndx == SHN_UNDEF || shndx >= SHN_LORESERVE || shndx >= shnum ||
 	    !read_shdr(e, shoff, shentsize, shndx, &s)) {
-		set_msg(msg, msglen, "symbol %s is not defined in a section "
+		sl_msgf(msg, msglen, "symbol %s is not defined in a section "
 			"of the file", what);
 		return false;
 	}
 	if (s.type == SHT_NOBITS) {
-		set_msg(msg, msglen, "symbol %s has no value in the file "
+		sl_msgf(msg, msglen, "symbol %s has no value in the file "
 			"(it is in a zero-filled section)", what);
 		return false;
 	}
@@ -127,7 +114,7 @@ static bool sym_file_off(const elf_t *e, uint64_t shoff, uint64_t shentsize,
 	    s.off > UINT64_MAX - (addr - s.addr) ||
 	    s.off + (addr - s.addr) > e->len ||
 	    size > e->len - (s.off + (addr - s.addr))) {
-		set_msg(msg, msglen, "symbol %s lies outside its section or "
+		sl_msgf(msg, msglen, "symbol %s lies outside its section or "
 			"the file (truncated or corrupt file)", what);
 		return false;
 	}
@@ -165,29 +152,29 @@ int sl_plugin_info_parse(const unsigned char *buf, size_t len,
 
 	memset(pi, 0, sizeof(*pi));
 	if (!buf || len < EI_NIDENT || memcmp(buf, ELFMAG, SELFMAG) != 0) {
-		set_msg(msg, msglen, "not an ELF file");
+		sl_msgf(msg, msglen, "not an ELF file");
 		return -1;
 	}
 	if ((buf[EI_CLASS] != ELFCLASS32 && buf[EI_CLASS] != ELFCLASS64) ||
 	    (buf[EI_DATA] != ELFDATA2LSB && buf[EI_DATA] != ELFDATA2MSB)) {
-		set_msg(msg, msglen, "unknown ELF class or byte order");
+		sl_msgf(msg, msglen, "unknown ELF class or byte order");
 		return -1;
 	}
 	e.is64 = buf[EI_CLASS] == ELFCLASS64;
 	e.be = buf[EI_DATA] == ELFDATA2MSB;
 	if (!rd(&e, 16, 2, &v) || v != ET_DYN) {
-		set_msg(msg, msglen, "not an ELF shared object");
+		sl_msgf(msg, msglen, "not an ELF shared object");
 		return -1;
 	}
 	if (!(e.is64 ? rd(&e, 0x28, 8, &shoff) && rd(&e, 0x3a, 2, &shentsize) &&
 		       rd(&e, 0x3c, 2, &shnum)
 		     : rd(&e, 0x20, 4, &shoff) && rd(&e, 0x2e, 2, &shentsize) &&
 		       rd(&e, 0x30, 2, &shnum))) {
-		set_msg(msg, msglen, "truncated ELF header");
+		sl_msgf(msg, msglen, "truncated ELF header");
 		return -1;
 	}
 	if (shnum == 0 || shentsize < (e.is64 ? 64u : 40u) || shoff >= len) {
-		set_msg(msg, msglen, "no usable section headers (stripped of "
+		sl_msgf(msg, msglen, "no usable section headers (stripped of "
 			"them, or corrupt)");
 		return -1;
 	}
@@ -196,7 +183,7 @@ int sl_plugin_info_parse(const unsigned char *buf, size_t len,
 		shdr_t s;
 
 		if (!read_shdr(&e, shoff, shentsize, i, &s)) {
-			set_msg(msg, msglen, "truncated section headers");
+			sl_msgf(msg, msglen, "truncated section headers");
 			return -1;
 		}
 		if (s.type == SHT_DYNSYM) {
@@ -206,7 +193,7 @@ int sl_plugin_info_parse(const unsigned char *buf, size_t len,
 		}
 	}
 	if (!symi) {
-		set_msg(msg, msglen, "no dynamic symbol table: not a plugin");
+		sl_msgf(msg, msglen, "no dynamic symbol table: not a plugin");
 		return -1;
 	}
 	if (sym.entsize < (e.is64 ? 24u : 16u) || sym.link >= shnum ||
@@ -214,7 +201,7 @@ int sl_plugin_info_parse(const unsigned char *buf, size_t len,
 	    str.type != SHT_STRTAB || sym.off > len ||
 	    sym.size > len - sym.off || str.off > len ||
 	    str.size > len - str.off) {
-		set_msg(msg, msglen, "corrupt dynamic symbol table");
+		sl_msgf(msg, msglen, "corrupt dynamic symbol table");
 		return -1;
 	}
 	for (uint64_t i = 1; i < sym.size / sym.entsize; i++) {
@@ -237,7 +224,7 @@ int sl_plugin_info_parse(const unsigned char *buf, size_t len,
 			continue;   /* a long or odd name: not one of ours */
 		if (strcmp(nm, "plugin_version") == 0 && !have_ver) {
 			if (size != 4) {
-				set_msg(msg, msglen, "symbol plugin_version "
+				sl_msgf(msg, msglen, "symbol plugin_version "
 					"is %llu bytes, not 4",
 					(unsigned long long)size);
 				return -1;
@@ -258,7 +245,7 @@ int sl_plugin_info_parse(const unsigned char *buf, size_t len,
 					  value, size, nm, &off, msg, msglen))
 				return -1;
 			if (!copy_str(&e, off, size, dst, dl)) {
-				set_msg(msg, msglen, "symbol %s is not a short "
+				sl_msgf(msg, msglen, "symbol %s is not a short "
 					"printable string", nm);
 				return -1;
 			}
@@ -269,7 +256,7 @@ int sl_plugin_info_parse(const unsigned char *buf, size_t len,
 		}
 	}
 	if (!have_ver || !have_type || !have_name) {
-		set_msg(msg, msglen, "not a Slurm plugin: no %s symbol",
+		sl_msgf(msg, msglen, "not a Slurm plugin: no %s symbol",
 			!have_ver ? "plugin_version" :
 			!have_type ? "plugin_type" : "plugin_name");
 		return -1;
@@ -288,24 +275,24 @@ int sl_plugin_info_read(const char *path, sl_plugin_info_t *pi, char *msg,
 	memset(pi, 0, sizeof(*pi));
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
-		set_msg(msg, msglen, "cannot open %s: %s", path,
+		sl_msgf(msg, msglen, "cannot open %s: %s", path,
 			strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		set_msg(msg, msglen, "%s is not a regular file", path);
+		sl_msgf(msg, msglen, "%s is not a regular file", path);
 		close(fd);
 		return -1;
 	}
 	if (st.st_size > (off_t)SL_PLUGIN_FILE_MAX) {
-		set_msg(msg, msglen, "%s is larger than %u MiB: not a plugin",
+		sl_msgf(msg, msglen, "%s is larger than %u MiB: not a plugin",
 			path, SL_PLUGIN_FILE_MAX >> 20);
 		close(fd);
 		return -1;
 	}
 	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
 	if (!buf) {
-		set_msg(msg, msglen, "out of memory reading %s", path);
+		sl_msgf(msg, msglen, "out of memory reading %s", path);
 		close(fd);
 		return -1;
 	}
@@ -315,7 +302,7 @@ int sl_plugin_info_read(const char *path, sl_plugin_info_t *pi, char *msg,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			set_msg(msg, msglen, "cannot read %s: %s", path,
+			sl_msgf(msg, msglen, "cannot read %s: %s", path,
 				strerror(errno));
 			free(buf);
 			close(fd);
@@ -331,7 +318,7 @@ int sl_plugin_info_read(const char *path, sl_plugin_info_t *pi, char *msg,
 		char inner[256];
 
 		snprintf(inner, sizeof(inner), "%s", msg);
-		set_msg(msg, msglen, "%s: %s", path, inner);
+		sl_msgf(msg, msglen, "%s: %s", path, inner);
 	}
 	free(buf);
 	return rc;
@@ -417,7 +404,7 @@ static int ps_file(const char *path, int depth, bool missing_ok,
 	int rc = 0;
 
 	if (depth > PS_DEPTH_MAX) {
-		set_msg(msg, msglen, "%s: includes nested more than %d deep",
+		sl_msgf(msg, msglen, "%s: includes nested more than %d deep",
 			path, PS_DEPTH_MAX);
 		return -1;
 	}
@@ -425,7 +412,7 @@ static int ps_file(const char *path, int depth, bool missing_ok,
 	if (!f) {
 		if (missing_ok && errno == ENOENT)
 			return 0;
-		set_msg(msg, msglen, "cannot open %s: %s", path,
+		sl_msgf(msg, msglen, "cannot open %s: %s", path,
 			strerror(errno));
 		return -1;
 	}

@@ -2,6 +2,7 @@
  * Plugin arguments (key=value, strict) and loading the rules they name.
  * See plugin_args.h.
  */
+#include "msg.h"
 #include "plugin_args.h"
 #include "size.h"
 
@@ -16,20 +17,6 @@
 #include <unistd.h>
 
 #define ACCEPTED_KEYS "rules=, config=, cgroup_root=, record_dir=, fallback="
-
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!msg || msglen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, msglen, fmt, ap);
-	va_end(ap);
-}
 
 void sl_args_free(sl_args_t *args)
 {
@@ -74,7 +61,7 @@ int sl_args_parse(int argc, char *const argv[], sl_args_t *out, char *msg,
 	if (msg && msglen)
 		msg[0] = '\0';
 	if (argc < 0 || (argc > 0 && !argv)) {
-		set_msg(msg, msglen, "invalid plugin argument vector");
+		sl_msgf(msg, msglen, "invalid plugin argument vector");
 		return -1;
 	}
 
@@ -85,12 +72,12 @@ int sl_args_parse(int argc, char *const argv[], sl_args_t *out, char *msg,
 		char **slot;
 
 		if (!arg) {
-			set_msg(msg, msglen, "plugin argument %d is missing", i + 1);
+			sl_msgf(msg, msglen, "plugin argument %d is missing", i + 1);
 			goto fail;
 		}
 		eq = strchr(arg, '=');
 		if (!eq) {
-			set_msg(msg, msglen,
+			sl_msgf(msg, msglen,
 				"plugin argument '%.*s%s': expected key=value "
 				"(accepted keys: " ACCEPTED_KEYS ")",
 				shown_len(arg), arg, ellipsis(arg));
@@ -103,13 +90,13 @@ int sl_args_parse(int argc, char *const argv[], sl_args_t *out, char *msg,
 				break;
 		if (k == sizeof(keys) / sizeof(keys[0])) {
 			if (klen == 0)
-				set_msg(msg, msglen,
+				sl_msgf(msg, msglen,
 					"plugin argument '%.*s%s': missing key "
 					"before '=' (accepted keys: "
 					ACCEPTED_KEYS ")",
 					shown_len(arg), arg, ellipsis(arg));
 			else
-				set_msg(msg, msglen,
+				sl_msgf(msg, msglen,
 					"plugin argument '%.*s%s': unknown key "
 					"'%.*s' (accepted keys: "
 					ACCEPTED_KEYS ")",
@@ -118,7 +105,7 @@ int sl_args_parse(int argc, char *const argv[], sl_args_t *out, char *msg,
 			goto fail;
 		}
 		if (eq[1] == '\0') {
-			set_msg(msg, msglen,
+			sl_msgf(msg, msglen,
 				"plugin argument '%s': empty value for %s= "
 				"(accepted keys: " ACCEPTED_KEYS ")",
 				arg, keys[k].key);
@@ -126,7 +113,7 @@ int sl_args_parse(int argc, char *const argv[], sl_args_t *out, char *msg,
 		}
 		slot = (char **)((char *)out + keys[k].off);
 		if (*slot) {
-			set_msg(msg, msglen,
+			sl_msgf(msg, msglen,
 				"plugin argument '%.*s%s': %s= is given twice "
 				"(accepted keys: " ACCEPTED_KEYS
 				", each at most once)",
@@ -134,7 +121,7 @@ int sl_args_parse(int argc, char *const argv[], sl_args_t *out, char *msg,
 			goto fail;
 		}
 		if (keys[k].absolute && eq[1] != '/') {
-			set_msg(msg, msglen,
+			sl_msgf(msg, msglen,
 				"plugin argument '%.*s%s': %s= needs an absolute "
 				"path (starting with '/')",
 				shown_len(arg), arg, ellipsis(arg), keys[k].key);
@@ -142,20 +129,20 @@ int sl_args_parse(int argc, char *const argv[], sl_args_t *out, char *msg,
 		}
 		*slot = strdup(eq + 1);
 		if (!*slot) {
-			set_msg(msg, msglen, "out of memory");
+			sl_msgf(msg, msglen, "out of memory");
 			goto fail;
 		}
 	}
 
 	if (out->rules && out->config) {
-		set_msg(msg, msglen,
+		sl_msgf(msg, msglen,
 			"plugin arguments: rules= and config= are both given; "
 			"keep exactly one (rules=RULES inline, or "
 			"config=/path/to/rules/file)");
 		goto fail;
 	}
 	if (!out->rules && !out->config) {
-		set_msg(msg, msglen,
+		sl_msgf(msg, msglen,
 			"plugin arguments: neither rules= nor config= is given; "
 			"add exactly one (accepted keys: " ACCEPTED_KEYS ")");
 		goto fail;
@@ -166,7 +153,7 @@ int sl_args_parse(int argc, char *const argv[], sl_args_t *out, char *msg,
 			out->fallback_bytes = UINT64_MAX;
 		} else if (strcasecmp(out->fallback, "unlimited") == 0 ||
 			   sl_size_parse(out->fallback, &out->fallback_bytes) != 0) {
-			set_msg(msg, msglen,
+			sl_msgf(msg, msglen,
 				"plugin argument 'fallback=%.60s': expected a size "
 				"(e.g. 0, 512M, 1GiB) or none: the swap a step gets "
 				"when a rule cannot be decided",
@@ -181,7 +168,7 @@ int sl_args_parse(int argc, char *const argv[], sl_args_t *out, char *msg,
 	return 0;
 
 oom:
-	set_msg(msg, msglen, "out of memory");
+	sl_msgf(msg, msglen, "out of memory");
 fail:
 	sl_args_free(out);
 	return -1;

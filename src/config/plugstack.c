@@ -12,6 +12,7 @@
  * The first required/optional line whose plugin path has the basename
  * "swaplimit.so" is ours; its remaining tokens are the plugin arguments.
  */
+#include "msg.h"
 #include "plugin_args.h"
 
 #include <errno.h>
@@ -34,20 +35,6 @@ typedef struct {
 	char hint[SL_MSG_MAX];
 } ps_state_t;
 
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!msg || msglen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, msglen, fmt, ap);
-	va_end(ap);
-}
-
 static bool is_ours(const char *path)
 {
 	const char *base = strrchr(path, '/');
@@ -67,7 +54,7 @@ static int do_include(ps_state_t *st, const char *file, unsigned lineno,
 	int rc = 0, g;
 
 	if (depth >= INCLUDE_DEPTH_MAX) {
-		set_msg(st->msg, st->msglen,
+		sl_msgf(st->msg, st->msglen,
 			"%s:%u: includes nested more than %d deep (an include "
 			"loop?)", file, lineno, INCLUDE_DEPTH_MAX);
 		return -1;
@@ -80,7 +67,7 @@ static int do_include(ps_state_t *st, const char *file, unsigned lineno,
 		if (slash == file)
 			dlen = 0;       /* file in "/" */
 		if (asprintf(&full, "%.*s/%s", dlen, dir, pattern) < 0) {
-			set_msg(st->msg, st->msglen, "out of memory");
+			sl_msgf(st->msg, st->msglen, "out of memory");
 			return -1;
 		}
 		pattern = full;
@@ -91,7 +78,7 @@ static int do_include(ps_state_t *st, const char *file, unsigned lineno,
 		for (size_t i = 0; i < gl.gl_pathc && rc == 0 && !st->found; i++)
 			rc = load_file(st, gl.gl_pathv[i], depth + 1, true);
 	} else if (g == GLOB_NOSPACE) {
-		set_msg(st->msg, st->msglen, "out of memory");
+		sl_msgf(st->msg, st->msglen, "out of memory");
 		rc = -1;
 	}
 	/* GLOB_NOMATCH and GLOB_ABORTED: Slurm carries on, so do we. */
@@ -119,7 +106,7 @@ static int process_line(ps_state_t *st, const char *file, unsigned lineno,
 
 	if (strcmp(type, "include") == 0) {
 		if (!path) {
-			set_msg(st->msg, st->msglen,
+			sl_msgf(st->msg, st->msglen,
 				"%s:%u: 'include' without a file pattern (Slurm "
 				"stops reading plugstack.conf here)",
 				file, lineno);
@@ -144,7 +131,7 @@ static int process_line(ps_state_t *st, const char *file, unsigned lineno,
 
 		if (!nv) {
 			free(argv);
-			set_msg(st->msg, st->msglen, "out of memory");
+			sl_msgf(st->msg, st->msglen, "out of memory");
 			return -1;
 		}
 		argv = nv;
@@ -154,7 +141,7 @@ static int process_line(ps_state_t *st, const char *file, unsigned lineno,
 		char amsg[SL_MSG_MAX * 2];
 
 		if (sl_args_parse(argc, argv, st->out, amsg, sizeof(amsg)) < 0) {
-			set_msg(st->msg, st->msglen, "%s:%u: %s", file, lineno,
+			sl_msgf(st->msg, st->msglen, "%s:%u: %s", file, lineno,
 				amsg);
 			rc = -1;
 		} else {
@@ -179,14 +166,14 @@ static int load_file(ps_state_t *st, const char *path, int depth,
 	if (!fp) {
 		if (missing_ok && errno == ENOENT)
 			return 0;     /* Slurm: a missing file is an empty one */
-		set_msg(st->msg, st->msglen, "cannot open %s: %s", path,
+		sl_msgf(st->msg, st->msglen, "cannot open %s: %s", path,
 			strerror(errno));
 		return -1;
 	}
 	while ((n = getline(&line, &cap, fp)) >= 0) {
 		lineno++;
 		if ((size_t)n - (line[n - 1] == '\n') > SLURM_LINE_MAX - 1) {
-			set_msg(st->msg, st->msglen,
+			sl_msgf(st->msg, st->msglen,
 				"%s:%u: line longer than %d bytes: Slurm would "
 				"read it as several lines (put long rules in a "
 				"file and use config=)", path, lineno,
@@ -195,7 +182,7 @@ static int load_file(ps_state_t *st, const char *path, int depth,
 			break;
 		}
 		if (memchr(line, '\0', (size_t)n)) {
-			set_msg(st->msg, st->msglen,
+			sl_msgf(st->msg, st->msglen,
 				"%s:%u: NUL byte in line", path, lineno);
 			rc = -1;
 			break;
@@ -205,7 +192,7 @@ static int load_file(ps_state_t *st, const char *path, int depth,
 			break;
 	}
 	if (rc == 0 && ferror(fp)) {
-		set_msg(st->msg, st->msglen, "cannot read %s: %s", path,
+		sl_msgf(st->msg, st->msglen, "cannot read %s: %s", path,
 			strerror(errno));
 		rc = -1;
 	}
@@ -232,7 +219,7 @@ int sl_plugstack_read(const char *path, sl_args_t *out, char *msg,
 		return -1;
 	}
 	if (!st.found) {
-		set_msg(msg, msglen,
+		sl_msgf(msg, msglen,
 			"%s: no 'required' or 'optional' line loads %s (nor in "
 			"the files it includes)%s", path, PLUGIN_BASENAME,
 			st.hint);

@@ -10,22 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "msg.h"
 #include "facts.h"
 
 /* Core numbers above this are refused as nonsense (and cannot overflow). */
 #define CPU_INDEX_MAX 100000000u
-
-__attribute__((format(printf, 3, 4)))
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!msg || msglen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, msglen, fmt, ap);
-	va_end(ap);
-}
 
 /* Parse a decimal number at *p (no sign, no spaces), advancing *p. */
 static int parse_index(const char **p, uint64_t *out)
@@ -217,7 +206,7 @@ int sl_names_resolve(uid_t uid, gid_t gid, const gid_t *sup, size_t nsup,
 	return 0;
 oom:
 	sl_names_free(out);
-	set_msg(msg, msglen, "out of memory resolving user and group names");
+	sl_msgf(msg, msglen, "out of memory resolving user and group names");
 	return -1;
 }
 

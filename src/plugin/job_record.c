@@ -16,21 +16,10 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "msg.h"
 #include "job_record.h"
 
 #define RECORD_MAGIC "swaplimit-record 1"
-
-__attribute__((format(printf, 3, 4)))
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!msg || msglen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, msglen, fmt, ap);
-	va_end(ap);
-}
 
 bool sl_record_valid_job_id(const char *s)
 {
@@ -112,7 +101,7 @@ static int check_parent(const char *dir, char *msg, size_t msglen)
 	char *slash;
 
 	if (n >= sizeof(parent)) {
-		set_msg(msg, msglen, "record_dir %.64s...: path too long", dir);
+		sl_msgf(msg, msglen, "record_dir %.64s...: path too long", dir);
 		return SL_RECORD_ERROR;
 	}
 	memcpy(parent, dir, n + 1);
@@ -120,7 +109,7 @@ static int check_parent(const char *dir, char *msg, size_t msglen)
 		parent[--n] = '\0';
 	slash = strrchr(parent, '/');
 	if (!slash || n <= 1) {
-		set_msg(msg, msglen,
+		sl_msgf(msg, msglen,
 			"record_dir %s: must be an absolute path below /", dir);
 		return SL_RECORD_ERROR;
 	}
@@ -130,18 +119,18 @@ static int check_parent(const char *dir, char *msg, size_t msglen)
 		*slash = '\0';
 	if (stat(parent, &st) != 0) {
 		int e = errno;
-		set_msg(msg, msglen, "record_dir %s: parent %s: %s", dir,
+		sl_msgf(msg, msglen, "record_dir %s: parent %s: %s", dir,
 			parent, strerror(e));
 		return e == ENOENT ? SL_RECORD_MISSING : SL_RECORD_ERROR;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		set_msg(msg, msglen, "record_dir %s: parent %s is not a directory",
+		sl_msgf(msg, msglen, "record_dir %s: parent %s is not a directory",
 			dir, parent);
 		return SL_RECORD_ERROR;
 	}
 	if ((st.st_uid != 0 && st.st_uid != geteuid()) ||
 	    ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))) {
-		set_msg(msg, msglen,
+		sl_msgf(msg, msglen,
 			"record_dir %s refused: its parent %s (owner uid %u, mode %04o) "
 			"lets others replace it; use a record_dir under a root-owned "
 			"directory such as /run",
@@ -171,53 +160,53 @@ static int open_verified_dir(int at, const char *name, const char *shown,
 		if (mkdirat(at, name, 0700) == 0) {
 			created = true;
 		} else if (errno != EEXIST) {
-			set_msg(msg, msglen, "cannot create %s: %s", shown,
+			sl_msgf(msg, msglen, "cannot create %s: %s", shown,
 				strerror(errno));
 			return SL_RECORD_ERROR;
 		}
 	}
 	if (fstatat(at, name, &lst, AT_SYMLINK_NOFOLLOW) != 0) {
 		int e = errno;
-		set_msg(msg, msglen, "%s: %s", shown, strerror(e));
+		sl_msgf(msg, msglen, "%s: %s", shown, strerror(e));
 		return e == ENOENT ? SL_RECORD_MISSING : SL_RECORD_ERROR;
 	}
 	if (S_ISLNK(lst.st_mode)) {
-		set_msg(msg, msglen,
+		sl_msgf(msg, msglen,
 			"%s refused: it is a symbolic link (it must be a real "
 			"directory owned by root, mode 0700): remove it", shown);
 		return SL_RECORD_ERROR;
 	}
 	if (!S_ISDIR(lst.st_mode)) {
-		set_msg(msg, msglen, "%s refused: not a directory: remove it",
+		sl_msgf(msg, msglen, "%s refused: not a directory: remove it",
 			shown);
 		return SL_RECORD_ERROR;
 	}
 	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		set_msg(msg, msglen, "cannot open %s: %s", shown,
+		sl_msgf(msg, msglen, "cannot open %s: %s", shown,
 			strerror(errno));
 		return SL_RECORD_ERROR;
 	}
 	if (created && fchmod(fd, 0700) != 0) {
-		set_msg(msg, msglen, "cannot chmod 0700 %s: %s", shown,
+		sl_msgf(msg, msglen, "cannot chmod 0700 %s: %s", shown,
 			strerror(errno));
 		close(fd);
 		return SL_RECORD_ERROR;
 	}
 	if (fstat(fd, &st) != 0) {
-		set_msg(msg, msglen, "cannot stat %s: %s", shown,
+		sl_msgf(msg, msglen, "cannot stat %s: %s", shown,
 			strerror(errno));
 		close(fd);
 		return SL_RECORD_ERROR;
 	}
 	if (st.st_dev != lst.st_dev || st.st_ino != lst.st_ino) {
-		set_msg(msg, msglen, "%s refused: replaced while being opened",
+		sl_msgf(msg, msglen, "%s refused: replaced while being opened",
 			shown);
 		close(fd);
 		return SL_RECORD_ERROR;
 	}
 	if (st.st_uid != geteuid() || (st.st_mode & 07777) != 0700) {
-		set_msg(msg, msglen,
+		sl_msgf(msg, msglen,
 			"%s refused: owner uid %u mode %04o, must be owned by uid "
 			"%u with mode 0700: fix with chown/chmod or remove it",
 			shown, (unsigned)st.st_uid,
@@ -239,7 +228,7 @@ static int open_record_dir(const char *record_dir, bool create, int *dfd,
 
 	*dfd = -1;
 	if (!record_dir || record_dir[0] != '/') {
-		set_msg(msg, msglen, "record_dir %s: must be an absolute path",
+		sl_msgf(msg, msglen, "record_dir %s: must be an absolute path",
 			record_dir ? record_dir : "(null)");
 		return SL_RECORD_ERROR;
 	}
@@ -247,7 +236,7 @@ static int open_record_dir(const char *record_dir, bool create, int *dfd,
 	 * despite O_NOFOLLOW: strip it. */
 	n = strnlen(record_dir, PATH_MAX);
 	if (n >= PATH_MAX) {
-		set_msg(msg, msglen, "record_dir %.64s...: path too long",
+		sl_msgf(msg, msglen, "record_dir %.64s...: path too long",
 			record_dir);
 		return SL_RECORD_ERROR;
 	}
@@ -275,7 +264,7 @@ static int open_node_dir(const char *record_dir, const char *node,
 	record_dir = dir;
 	if (snprintf(shown, sizeof(shown), "%s/%s", record_dir, node) >=
 	    (int)sizeof(shown)) {
-		set_msg(msg, msglen, "record_dir %.64s...: path too long",
+		sl_msgf(msg, msglen, "record_dir %.64s...: path too long",
 			record_dir);
 		close(dfd);
 		return SL_RECORD_ERROR;
@@ -289,14 +278,14 @@ static int check_names(const char *node, const char *job_id, char *msg,
 		       size_t msglen)
 {
 	if (!sl_record_valid_node(node)) {
-		set_msg(msg, msglen,
+		sl_msgf(msg, msglen,
 			"node name \"%.64s\" refused: only letters, digits, '.', "
 			"'_' and '-' (not first '.'), at most %d bytes",
 			node ? node : "(null)", SL_RECORD_NODE_MAX - 1);
 		return SL_RECORD_ERROR;
 	}
 	if (!sl_record_valid_job_id(job_id)) {
-		set_msg(msg, msglen, "job id \"%.32s\" refused: not a job number",
+		sl_msgf(msg, msglen, "job id \"%.32s\" refused: not a job number",
 			job_id ? job_id : "(null)");
 		return SL_RECORD_ERROR;
 	}
@@ -335,14 +324,14 @@ int sl_record_write(const char *record_dir, const char *node,
 		return SL_RECORD_ERROR;
 	if (!rec || (rec->has_partition && !sl_record_valid_value(rec->partition)) ||
 	    (rec->has_account && !sl_record_valid_value(rec->account))) {
-		set_msg(msg, msglen,
+		sl_msgf(msg, msglen,
 			"partition or account refused: empty, longer than %d "
 			"bytes or with control characters",
 			SL_RECORD_FIELD_MAX - 1);
 		return SL_RECORD_ERROR;
 	}
 	if (rec->has_sluid && !sl_record_valid_sluid(rec->sluid)) {
-		set_msg(msg, msglen,
+		sl_msgf(msg, msglen,
 			"SLUID refused: not 's' and 13 base32 characters");
 		return SL_RECORD_ERROR;
 	}
@@ -361,7 +350,7 @@ int sl_record_write(const char *record_dir, const char *node,
 		n += snprintf(text + n, sizeof(text) - (size_t)n, "sluid=%s\n",
 			      rec->sluid);
 	if (n < 0 || n >= (int)sizeof(text)) {
-		set_msg(msg, msglen, "record too large");
+		sl_msgf(msg, msglen, "record too large");
 		return SL_RECORD_ERROR;
 	}
 	rc = open_node_dir(record_dir, node, true, &nfd, msg, msglen);
@@ -381,13 +370,13 @@ int sl_record_write(const char *record_dir, const char *node,
 				    0600);
 	}
 	if (fd < 0) {
-		set_msg(msg, msglen, "cannot create %s/%s/%s: %s", record_dir,
+		sl_msgf(msg, msglen, "cannot create %s/%s/%s: %s", record_dir,
 			node, tmp, strerror(errno));
 		close(nfd);
 		return SL_RECORD_ERROR;
 	}
 	if (fchmod(fd, 0600) != 0 || write_all(fd, text, (size_t)n) != 0) {
-		set_msg(msg, msglen, "cannot write %s/%s/%s: %s", record_dir,
+		sl_msgf(msg, msglen, "cannot write %s/%s/%s: %s", record_dir,
 			node, tmp, strerror(errno));
 		close(fd);
 		unlinkat(nfd, tmp, 0);
@@ -395,14 +384,14 @@ int sl_record_write(const char *record_dir, const char *node,
 		return SL_RECORD_ERROR;
 	}
 	if (close(fd) != 0) {
-		set_msg(msg, msglen, "cannot write %s/%s/%s: %s", record_dir,
+		sl_msgf(msg, msglen, "cannot write %s/%s/%s: %s", record_dir,
 			node, tmp, strerror(errno));
 		unlinkat(nfd, tmp, 0);
 		close(nfd);
 		return SL_RECORD_ERROR;
 	}
 	if (renameat(nfd, tmp, nfd, job_id) != 0) {
-		set_msg(msg, msglen, "cannot rename the record into %s: %s",
+		sl_msgf(msg, msglen, "cannot rename the record into %s: %s",
 			shown, strerror(errno));
 		unlinkat(nfd, tmp, 0);
 		close(nfd);
@@ -442,14 +431,14 @@ static int parse_record(char *text, const char *node, const char *job_id,
 		lineno++;
 		nl = strchr(line, '\n');
 		if (!nl) {
-			set_msg(msg, msglen, "%s:%u: refused: truncated record",
+			sl_msgf(msg, msglen, "%s:%u: refused: truncated record",
 				shown, lineno);
 			return SL_RECORD_ERROR;
 		}
 		*nl = '\0';
 		if (lineno == 1) {
 			if (strcmp(line, RECORD_MAGIC) != 0) {
-				set_msg(msg, msglen,
+				sl_msgf(msg, msglen,
 					"%s:1: refused: not a swaplimit record",
 					shown);
 				return SL_RECORD_ERROR;
@@ -459,7 +448,7 @@ static int parse_record(char *text, const char *node, const char *job_id,
 		}
 		eq = strchr(line, '=');
 		if (!eq) {
-			set_msg(msg, msglen, "%s:%u: refused: no '='", shown,
+			sl_msgf(msg, msglen, "%s:%u: refused: no '='", shown,
 				lineno);
 			return SL_RECORD_ERROR;
 		}
@@ -468,7 +457,7 @@ static int parse_record(char *text, const char *node, const char *job_id,
 		if (strcmp(line, "node") == 0 && !seen_node) {
 			seen_node = true;
 			if (strcmp(val, node) != 0) {
-				set_msg(msg, msglen,
+				sl_msgf(msg, msglen,
 					"%s:%u: refused: record is for node %.64s",
 					shown, lineno, val);
 				return SL_RECORD_ERROR;
@@ -476,7 +465,7 @@ static int parse_record(char *text, const char *node, const char *job_id,
 		} else if (strcmp(line, "job") == 0 && !seen_job) {
 			seen_job = true;
 			if (strcmp(val, job_id) != 0) {
-				set_msg(msg, msglen,
+				sl_msgf(msg, msglen,
 					"%s:%u: refused: record is for job %.32s",
 					shown, lineno, val);
 				return SL_RECORD_ERROR;
@@ -497,7 +486,7 @@ static int parse_record(char *text, const char *node, const char *job_id,
 			rec->has_account = true;
 			memcpy(rec->account, val, strlen(val) + 1);
 		} else {
-			set_msg(msg, msglen,
+			sl_msgf(msg, msglen,
 				"%s:%u: refused: unexpected, repeated or invalid %.32s=",
 				shown, lineno, line);
 			return SL_RECORD_ERROR;
@@ -505,7 +494,7 @@ static int parse_record(char *text, const char *node, const char *job_id,
 		line = nl + 1;
 	}
 	if (!seen_node || !seen_job) {
-		set_msg(msg, msglen, "%s: refused: no node= or job= line",
+		sl_msgf(msg, msglen, "%s: refused: no node= or job= line",
 			shown);
 		return SL_RECORD_ERROR;
 	}
@@ -535,25 +524,25 @@ int sl_record_read(const char *record_dir, const char *node,
 	if (fd < 0) {
 		int e = errno;
 		if (e == ENOENT) {
-			set_msg(msg, msglen, "%s: no such record", shown);
+			sl_msgf(msg, msglen, "%s: no such record", shown);
 			return SL_RECORD_MISSING;
 		}
 		if (e == ELOOP)
-			set_msg(msg, msglen, "%s refused: a symbolic link", shown);
+			sl_msgf(msg, msglen, "%s refused: a symbolic link", shown);
 		else
-			set_msg(msg, msglen, "cannot open %s: %s", shown,
+			sl_msgf(msg, msglen, "cannot open %s: %s", shown,
 				strerror(e));
 		return SL_RECORD_ERROR;
 	}
 	if (fstat(fd, &st) != 0) {
-		set_msg(msg, msglen, "cannot stat %s: %s", shown,
+		sl_msgf(msg, msglen, "cannot stat %s: %s", shown,
 			strerror(errno));
 		close(fd);
 		return SL_RECORD_ERROR;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
 	    (st.st_mode & 07777) != 0600 || st.st_size > SL_RECORD_FILE_MAX) {
-		set_msg(msg, msglen,
+		sl_msgf(msg, msglen,
 			"%s refused: must be a regular file owned by uid %u, mode "
 			"0600, at most %d bytes (is uid %u mode %04o, %lld bytes)",
 			shown, (unsigned)geteuid(), SL_RECORD_FILE_MAX,
@@ -567,7 +556,7 @@ int sl_record_read(const char *record_dir, const char *node,
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			set_msg(msg, msglen, "cannot read %s: %s", shown,
+			sl_msgf(msg, msglen, "cannot read %s: %s", shown,
 				strerror(errno));
 			close(fd);
 			return SL_RECORD_ERROR;
@@ -578,13 +567,13 @@ int sl_record_read(const char *record_dir, const char *node,
 	}
 	close(fd);
 	if (got > SL_RECORD_FILE_MAX) {
-		set_msg(msg, msglen, "%s refused: larger than %d bytes", shown,
+		sl_msgf(msg, msglen, "%s refused: larger than %d bytes", shown,
 			SL_RECORD_FILE_MAX);
 		return SL_RECORD_ERROR;
 	}
 	text[got] = '\0';
 	if (strlen(text) != got) {
-		set_msg(msg, msglen, "%s refused: contains a NUL byte", shown);
+		sl_msgf(msg, msglen, "%s refused: contains a NUL byte", shown);
 		return SL_RECORD_ERROR;
 	}
 	rc = parse_record(text, node, job_id, shown, rec, msg, msglen);
@@ -605,7 +594,7 @@ int sl_record_remove(const char *record_dir, const char *node,
 		return rc;
 	if (unlinkat(nfd, job_id, 0) != 0) {
 		int e = errno;
-		set_msg(msg, msglen, "cannot remove %s/%s/%s: %s", record_dir,
+		sl_msgf(msg, msglen, "cannot remove %s/%s/%s: %s", record_dir,
 			node, job_id, strerror(e));
 		close(nfd);
 		return e == ENOENT ? SL_RECORD_MISSING : SL_RECORD_ERROR;
@@ -634,14 +623,14 @@ int sl_record_save_rules(const char *record_dir, const char *text,
 		    0600);
 	if (fd < 0 || fchmod(fd, 0600) != 0 || write_all(fd, text, len) != 0 ||
 	    close(fd) != 0) {
-		set_msg(msg, msglen, "cannot write %s/%s: %s", dir, tmp,
+		sl_msgf(msg, msglen, "cannot write %s/%s: %s", dir, tmp,
 			strerror(errno));
 		unlinkat(dfd, tmp, 0);
 		close(dfd);
 		return SL_RECORD_ERROR;
 	}
 	if (renameat(dfd, tmp, dfd, VALIDATED_NAME) != 0) {
-		set_msg(msg, msglen, "cannot rename %s/%s into place: %s", dir,
+		sl_msgf(msg, msglen, "cannot rename %s/%s into place: %s", dir,
 			tmp, strerror(errno));
 		unlinkat(dfd, tmp, 0);
 		close(dfd);
@@ -669,14 +658,14 @@ int sl_record_load_rules(const char *record_dir, size_t max, char **text,
 	close(dfd);
 	if (fd < 0) {
 		int e = errno;
-		set_msg(msg, msglen, "%s/" VALIDATED_NAME ": %s", dir,
+		sl_msgf(msg, msglen, "%s/" VALIDATED_NAME ": %s", dir,
 			strerror(e));
 		return e == ENOENT ? SL_RECORD_MISSING : SL_RECORD_ERROR;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
 	    st.st_uid != geteuid() || (st.st_mode & 07777) != 0600 ||
 	    st.st_size < 0 || (size_t)st.st_size > max) {
-		set_msg(msg, msglen,
+		sl_msgf(msg, msglen,
 			"%s/" VALIDATED_NAME " refused: must be a regular file "
 			"owned by uid %u, mode 0600, at most %zu bytes",
 			dir, (unsigned)geteuid(), max);
@@ -685,7 +674,7 @@ int sl_record_load_rules(const char *record_dir, size_t max, char **text,
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {
-		set_msg(msg, msglen, "out of memory");
+		sl_msgf(msg, msglen, "out of memory");
 		close(fd);
 		return SL_RECORD_ERROR;
 	}

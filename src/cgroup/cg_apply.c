@@ -143,16 +143,22 @@ static int set_path(struct target *t, const char *dir, const char *name,
 	return 0;
 }
 
-static int apply_v1(const sl_cg_paths_t *paths, uint64_t job_swap,
-		    uint64_t step_swap, sl_cg_report_t *rep, char *msg,
-		    size_t msglen)
+/* ram: the job's and the step's RAM limits, NULL: read them here. */
+static int apply_v1(const sl_cg_paths_t *paths, const uint64_t *ram,
+		    uint64_t job_swap, uint64_t step_swap, sl_cg_report_t *rep,
+		    char *msg, size_t msglen)
 {
 	uint64_t lim_job, lim_step, cur_job, cur_step;
 	char m2[SL_CG_MSG_MAX];
 	int r;
 
-	if (sl_cg_read_ram_limit(SL_CG_V1, paths->job_dir, &lim_job, m2, sizeof m2) ||
-	    sl_cg_read_ram_limit(SL_CG_V1, paths->step_dir, &lim_step, m2, sizeof m2)) {
+	if (ram) {
+		lim_job = ram[0];
+		lim_step = ram[1];
+	} else if (sl_cg_read_ram_limit(SL_CG_V1, paths->job_dir, &lim_job, m2,
+					sizeof m2) ||
+		   sl_cg_read_ram_limit(SL_CG_V1, paths->step_dir, &lim_step,
+					m2, sizeof m2)) {
 		sl_cgi_msg(msg, msglen, "%s; nothing written", m2);
 		return -1;
 	}
@@ -240,9 +246,9 @@ static uint64_t page_floor(uint64_t bytes)
 	return bytes - bytes % (uint64_t)ps;
 }
 
-int sl_cg_apply(const sl_cg_paths_t *paths, uint64_t job_swap,
-		uint64_t step_swap, sl_cg_report_t *rep, char *msg,
-		size_t msglen)
+static int apply(const sl_cg_paths_t *paths, const uint64_t *ram,
+		 uint64_t job_swap, uint64_t step_swap, sl_cg_report_t *rep,
+		 char *msg, size_t msglen)
 {
 	job_swap = page_floor(job_swap);
 	step_swap = page_floor(step_swap);
@@ -255,7 +261,8 @@ int sl_cg_apply(const sl_cg_paths_t *paths, uint64_t job_swap,
 	}
 	switch (paths->version) {
 	case SL_CG_V1:
-		return apply_v1(paths, job_swap, step_swap, rep, msg, msglen);
+		return apply_v1(paths, ram, job_swap, step_swap, rep, msg,
+				msglen);
 	case SL_CG_V2:
 		return apply_v2(paths, job_swap, step_swap, rep, msg, msglen);
 	default:
@@ -263,4 +270,20 @@ int sl_cg_apply(const sl_cg_paths_t *paths, uint64_t job_swap,
 			   (int)paths->version);
 		return -1;
 	}
+}
+
+int sl_cg_apply(const sl_cg_paths_t *paths, uint64_t job_swap,
+		uint64_t step_swap, sl_cg_report_t *rep, char *msg,
+		size_t msglen)
+{
+	return apply(paths, NULL, job_swap, step_swap, rep, msg, msglen);
+}
+
+int sl_cg_apply_ram(const sl_cg_paths_t *paths, uint64_t job_ram,
+		    uint64_t step_ram, uint64_t job_swap, uint64_t step_swap,
+		    sl_cg_report_t *rep, char *msg, size_t msglen)
+{
+	const uint64_t ram[2] = { job_ram, step_ram };
+
+	return apply(paths, ram, job_swap, step_swap, rep, msg, msglen);
 }

@@ -20,6 +20,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 
 #include "cg_private.h"
 
@@ -321,6 +323,33 @@ static bool v2_has_memory(const char *dir)
 	return list_has(ctl, (size_t)cl, ' ', "memory");
 }
 
+/*
+ * The memory controller where every distribution mounts it, checked with
+ * ONE statfs() of the task's own cgroup directory below it: the right
+ * cgroup file system there, and the task's path under it, mean the mount
+ * shows its hierarchy from the root (no prefix to strip). This saves
+ * reading and parsing /proc/self/mountinfo on every step's launch path;
+ * any other setup (a container's partial view, another mount point) falls
+ * back to the mount table. Only for the real /proc (tests give their own).
+ */
+static bool standard_mount(const char *proc_root, sl_cg_version_t v,
+			   const char *p, size_t plen, char *base, size_t size)
+{
+	const char *std = v == SL_CG_V1 ? "/sys/fs/cgroup/memory" : "/sys/fs/cgroup";
+	long magic = v == SL_CG_V1 ? CGROUP_SUPER_MAGIC : CGROUP2_SUPER_MAGIC;
+	char dir[PATH_MAX];
+	struct statfs sf;
+
+	if (strcmp(proc_root, DEFAULT_PROC_ROOT) != 0 || plen == 0 || p[0] != '/')
+		return false;
+	int n = snprintf(dir, sizeof dir, "%s%.*s", std, (int)plen, p);
+	if (n < 0 || (size_t)n >= sizeof dir)
+		return false;
+	if (statfs(dir, &sf) != 0 || (long)sf.f_type != magic)
+		return false;
+	return snprintf(base, size, "%s", std) < (int)size;
+}
+
 static int find(const char *proc_root, pid_t pid, const char *cgroup_root,
 		const sl_cg_job_t *want, sl_cg_paths_t *out, char *msg,
 		size_t msglen)
@@ -402,6 +431,7 @@ static int find(const char *proc_root, pid_t pid, const char *cgroup_root,
 	const char *p = v1p ? v1p : v2p;
 	size_t plen = v1p ? v1len : v2len;
 	char base[PATH_MAX];
+	bool fast = false;   /* the task's cgroup seen at the standard mount */
 	if (cgroup_root) {
 		n = v == SL_CG_V1 ? sl_cgi_join(base, sizeof base, cgroup_root, "memory")
 				  : (snprintf(base, sizeof base, "%s", cgroup_root) <
@@ -410,6 +440,8 @@ static int find(const char *proc_root, pid_t pid, const char *cgroup_root,
 			sl_cgi_msg(msg, msglen, "cgroup root %s: path too long", cgroup_root);
 			return -1;
 		}
+	} else if (standard_mount(proc_root, v, p, plen, base, sizeof base)) {
+		fast = true;
 	} else {
 		size_t strip;
 		if (sl_cgi_find_mount(proc_root, v, p, plen, base, sizeof base,
@@ -485,7 +517,10 @@ static int find(const char *proc_root, pid_t pid, const char *cgroup_root,
 		    sl_cgi_is_dir(user))
 			memcpy(out->step_dir, user, strlen(user) + 1);
 	}
-	const char *missing = !sl_cgi_is_dir(out->job_dir) ? out->job_dir
+	/* At the standard mount the task's own directory was seen, so its
+	 * job and step ancestors exist. */
+	const char *missing = fast ? NULL
+			      : !sl_cgi_is_dir(out->job_dir) ? out->job_dir
 			      : !sl_cgi_is_dir(out->step_dir) ? out->step_dir
 			      : NULL;
 	if (missing) {

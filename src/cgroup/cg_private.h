@@ -32,16 +32,20 @@ void sl_cgi_msg(char *msg, size_t msglen, const char *fmt, ...)
 int sl_cgi_join(char *out, size_t outlen, const char *dir, const char *name);
 
 /*
- * Read a whole regular file into buf (NUL-terminated; at most size-1
- * bytes). Opened O_RDONLY|O_CLOEXEC|O_NOFOLLOW|O_NONBLOCK; anything but a
- * regular file is refused (ENXIO). Returns the length, or -errno; -EFBIG
- * when the file does not fit (buf then holds the first size-1 bytes).
+ * Read a whole file into buf (NUL-terminated; at most size-1 bytes).
+ * Opened O_RDONLY|O_CLOEXEC|O_NOFOLLOW|O_NONBLOCK, no fstat() (a system
+ * call saved: a directory fails with EISDIR, a FIFO reads empty). Returns
+ * the length, or -errno; -EFBIG when the file does not fit (buf then holds
+ * the first size-1 bytes).
  */
 ssize_t sl_cgi_read_file(const char *path, char *buf, size_t size);
+/* The same for a one-line value file (memory.max, ...): a read that ends
+ * with a newline is taken as the whole file (no read of EOF). */
+ssize_t sl_cgi_read_line_file(const char *path, char *buf, size_t size);
 
 /*
- * Open a control file for writing: O_WRONLY|O_CLOEXEC|O_NOFOLLOW|O_NONBLOCK,
- * then refuse anything that is not a regular file. fd, or -errno.
+ * Open a control file for writing: O_WRONLY|O_CLOEXEC|O_NOFOLLOW|O_NONBLOCK
+ * (a directory fails with EISDIR, a FIFO with ENXIO). fd, or -errno.
  */
 int sl_cgi_open_w(const char *path);
 

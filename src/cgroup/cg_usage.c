@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/sysinfo.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -147,12 +148,34 @@ int sl_cg_read_usage(sl_cg_version_t v, const char *dir, sl_cg_usage_t *out,
 	return v == SL_CG_V1 ? usage_v1(dir, out) : usage_v2(dir, out);
 }
 
+int sl_node_totals(uint64_t *swap_bytes, uint64_t *ram_bytes, char *msg,
+		   size_t msglen)
+{
+	struct sysinfo si;
+
+	if (sysinfo(&si) != 0) {
+		char ebuf[128];
+		sl_cgi_msg(msg, msglen, "sysinfo(): %s",
+			   strerror_r(errno, ebuf, sizeof ebuf));
+		return -1;
+	}
+	uint64_t unit = si.mem_unit ? si.mem_unit : 1;
+	uint64_t swap = si.totalswap, ram = si.totalram;
+	if (swap_bytes)
+		*swap_bytes = swap > UINT64_MAX / unit ? UINT64_MAX : swap * unit;
+	if (ram_bytes)
+		*ram_bytes = ram > UINT64_MAX / unit ? UINT64_MAX : ram * unit;
+	return 0;
+}
+
 int sl_meminfo_swap_total(const char *path, uint64_t *bytes, char *msg,
 			  size_t msglen)
 {
 	char buf[8192];
+	/* The kernel's own figure in one system call, instead of opening
+	 * and parsing /proc/meminfo (the same total_swap_pages). */
 	if (!path)
-		path = "/proc/meminfo";
+		return sl_node_totals(bytes, NULL, msg, msglen);
 	ssize_t n = sl_cgi_read_file(path, buf, sizeof buf);
 	if (n < 0 && n != -EFBIG) {
 		char ebuf[128], nbuf[32];

@@ -34,7 +34,14 @@ int sl_cgi_join(char *out, size_t outlen, const char *dir, const char *name)
 	return 0;
 }
 
-ssize_t sl_cgi_read_file(const char *path, char *buf, size_t size)
+/*
+ * No fstat(): every open costs a system call on a step's launch path, and
+ * the kernel already refuses what fstat() would: a directory fails read()
+ * with EISDIR, a FIFO opened O_NONBLOCK reads empty (then fails to parse),
+ * and O_NOFOLLOW refuses a symlink.
+ */
+static ssize_t read_file(const char *path, char *buf, size_t size,
+			 bool one_line)
 {
 	if (size == 0)
 		return -EINVAL;
@@ -42,20 +49,6 @@ ssize_t sl_cgi_read_file(const char *path, char *buf, size_t size)
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
-	struct stat st;
-	if (fstat(fd, &st) != 0) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		close(fd);
-		return -EISDIR;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		return -ENXIO;
-	}
 	size_t len = 0;
 	for (;;) {
 		if (len == size - 1) {
@@ -81,27 +74,34 @@ ssize_t sl_cgi_read_file(const char *path, char *buf, size_t size)
 		if (r == 0)
 			break;
 		len += (size_t)r;
+		/* A cgroup value file is one line, produced whole by one
+		 * read(): the newline ends it (saves the read of EOF). */
+		if (one_line && len < size - 1 && buf[len - 1] == '\n')
+			break;
 	}
 	close(fd);
 	buf[len] = '\0';
 	return (ssize_t)len;
 }
 
+ssize_t sl_cgi_read_file(const char *path, char *buf, size_t size)
+{
+	return read_file(path, buf, size, false);
+}
+
+ssize_t sl_cgi_read_line_file(const char *path, char *buf, size_t size)
+{
+	return read_file(path, buf, size, true);
+}
+
 int sl_cgi_open_w(const char *path)
 {
+	/* No fstat() (see read_file): a directory fails with EISDIR, a
+	 * FIFO without a reader with ENXIO (O_NONBLOCK), a symlink with
+	 * ELOOP. */
 	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
-	struct stat st;
-	if (fstat(fd, &st) != 0) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		return -ENXIO;
-	}
 	return fd;
 }
 
@@ -310,7 +310,7 @@ int sl_cgi_read_value(sl_cg_version_t v, const char *dir, const char *name,
 		sl_cgi_msg(msg, msglen, "%s/%s: path too long", dir, name);
 		return -ENAMETOOLONG;
 	}
-	ssize_t n = sl_cgi_read_file(path, buf, sizeof buf);
+	ssize_t n = sl_cgi_read_line_file(path, buf, sizeof buf);
 	if (n < 0 && n != -EFBIG) {
 		sl_cgi_io_msg(msg, msglen, "read", path, dir, NULL, (int)-n, v);
 		return (int)n;

@@ -134,6 +134,12 @@ int sl_cg_apply(const sl_cg_paths_t *paths, uint64_t job_swap,
 		uint64_t step_swap, sl_cg_report_t *rep, char *msg,
 		size_t msglen);
 
+/* sl_cg_apply() with the RAM limits the caller has just read with
+ * sl_cg_read_ram_limit() (job, step): v1 does not read them again. */
+int sl_cg_apply_ram(const sl_cg_paths_t *paths, uint64_t job_ram,
+		    uint64_t step_ram, uint64_t job_swap, uint64_t step_swap,
+		    sl_cg_report_t *rep, char *msg, size_t msglen);
+
 /* A cgroup's swap limit as the kernel enforces it: v1
  * memory.memsw.limit_in_bytes - memory.limit_in_bytes, v2 memory.swap.max;
  * SL_CG_UNLIMITED when there is none. -1 with a message when a file is
@@ -164,8 +170,14 @@ typedef struct {
 int sl_cg_read_usage(sl_cg_version_t v, const char *dir, sl_cg_usage_t *out,
 		     char *msg, size_t msglen);
 
-/* SwapTotal of a meminfo file (NULL: /proc/meminfo), in bytes. The
- * node's total swap, for rules that use a percent of it. */
+/* SwapTotal of a meminfo file, in bytes (NULL: the running kernel's,
+ * from sysinfo(2), the same figure). The node's total swap, for rules
+ * that use a percent of it. */
+/* The node's total swap and RAM (MemTotal) from sysinfo(2), in bytes;
+ * either pointer may be NULL. 0, or -1 with msg. */
+int sl_node_totals(uint64_t *swap_bytes, uint64_t *ram_bytes, char *msg,
+		   size_t msglen);
+
 int sl_meminfo_swap_total(const char *path, uint64_t *bytes, char *msg,
 			  size_t msglen);
 

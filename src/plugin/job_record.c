@@ -91,6 +91,19 @@ bool sl_record_valid_sluid(const char *s)
 	return true;
 }
 
+/* geteuid(), asked once per process. */
+static uid_t euid(void)
+{
+	static uid_t id;
+	static bool known;
+
+	if (!known) {
+		id = geteuid();
+		known = true;
+	}
+	return id;
+}
+
 /* The parent of record_dir must not let anyone but root rename or replace
  * record_dir: not writable by group/other unless sticky. */
 static int check_parent(const char *dir, char *msg, size_t msglen)
@@ -128,7 +141,7 @@ static int check_parent(const char *dir, char *msg, size_t msglen)
 			dir, parent);
 		return SL_RECORD_ERROR;
 	}
-	if ((st.st_uid != 0 && st.st_uid != geteuid()) ||
+	if ((st.st_uid != 0 && st.st_uid != euid()) ||
 	    ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))) {
 		sl_msgf(msg, msglen,
 			"record_dir %s refused: its parent %s (owner uid %u, mode %04o) "
@@ -205,12 +218,12 @@ static int open_verified_dir(int at, const char *name, const char *shown,
 		close(fd);
 		return SL_RECORD_ERROR;
 	}
-	if (st.st_uid != geteuid() || (st.st_mode & 07777) != 0700) {
+	if (st.st_uid != euid() || (st.st_mode & 07777) != 0700) {
 		sl_msgf(msg, msglen,
 			"%s refused: owner uid %u mode %04o, must be owned by uid "
 			"%u with mode 0700: fix with chown/chmod or remove it",
 			shown, (unsigned)st.st_uid,
-			(unsigned)(st.st_mode & 07777), (unsigned)geteuid());
+			(unsigned)(st.st_mode & 07777), (unsigned)euid());
 		close(fd);
 		return SL_RECORD_ERROR;
 	}
@@ -509,18 +522,37 @@ int sl_record_read(const char *record_dir, const char *node,
 	char shown[PATH_MAX];
 	struct stat st;
 	size_t got = 0;
-	int nfd, fd, rc;
+	int nfd, fd, rc, n;
 
 	if (rec)
 		memset(rec, 0, sizeof(*rec));
 	if (!rec || check_names(node, job_id, msg, msglen) != SL_RECORD_OK)
 		return SL_RECORD_ERROR;
-	rc = open_node_dir(record_dir, node, false, &nfd, msg, msglen);
-	if (rc != SL_RECORD_OK)
-		return rc;
-	snprintf(shown, sizeof(shown), "%s/%s/%s", record_dir, node, job_id);
-	fd = openat(nfd, job_id, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	close(nfd);
+	n = record_dir && record_dir[0] == '/'
+		    ? snprintf(shown, sizeof(shown), "%s/%s/%s", record_dir, node,
+			       job_id)
+		    : -1;
+	/*
+	 * On a step's launch path: one open() of the whole path first. The
+	 * file alone decides what is believed -- a regular file with one
+	 * link, owned by root, mode 0600, naming this node and job inside
+	 * (parse_record) -- which no other user can make. Only when that open
+	 * fails are the directories walked and checked one by one, for the
+	 * precise message (missing record, missing or unsafe record_dir).
+	 */
+	fd = n > 0 && (size_t)n < sizeof(shown)
+		     ? open(shown, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+		     : -1;
+	if (fd < 0) {
+		rc = open_node_dir(record_dir, node, false, &nfd, msg, msglen);
+		if (rc != SL_RECORD_OK)
+			return rc;
+		snprintf(shown, sizeof(shown), "%s/%s/%s", record_dir, node,
+			 job_id);
+		fd = openat(nfd, job_id,
+			    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+		close(nfd);
+	}
 	if (fd < 0) {
 		int e = errno;
 		if (e == ENOENT) {
@@ -540,14 +572,16 @@ int sl_record_read(const char *record_dir, const char *node,
 		close(fd);
 		return SL_RECORD_ERROR;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-	    (st.st_mode & 07777) != 0600 || st.st_size > SL_RECORD_FILE_MAX) {
+	if (!S_ISREG(st.st_mode) || st.st_uid != euid() ||
+	    (st.st_mode & 07777) != 0600 || st.st_nlink != 1 ||
+	    st.st_size > SL_RECORD_FILE_MAX) {
 		sl_msgf(msg, msglen,
 			"%s refused: must be a regular file owned by uid %u, mode "
-			"0600, at most %d bytes (is uid %u mode %04o, %lld bytes)",
-			shown, (unsigned)geteuid(), SL_RECORD_FILE_MAX,
+			"0600, one link, at most %d bytes (is uid %u mode %04o, "
+			"%lu links, %lld bytes)",
+			shown, (unsigned)euid(), SL_RECORD_FILE_MAX,
 			(unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
-			(long long)st.st_size);
+			(unsigned long)st.st_nlink, (long long)st.st_size);
 		close(fd);
 		return SL_RECORD_ERROR;
 	}
@@ -564,6 +598,10 @@ int sl_record_read(const char *record_dir, const char *node,
 		if (r == 0)
 			break;
 		got += (size_t)r;
+		/* Records are replaced by rename(), never rewritten: the
+		 * size fstat() saw is all there is (no read of EOF). */
+		if (got == (size_t)st.st_size)
+			break;
 	}
 	close(fd);
 	if (got > SL_RECORD_FILE_MAX) {
@@ -663,12 +701,12 @@ int sl_record_load_rules(const char *record_dir, size_t max, char **text,
 		return e == ENOENT ? SL_RECORD_MISSING : SL_RECORD_ERROR;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != geteuid() || (st.st_mode & 07777) != 0600 ||
+	    st.st_uid != euid() || (st.st_mode & 07777) != 0600 ||
 	    st.st_size < 0 || (size_t)st.st_size > max) {
 		sl_msgf(msg, msglen,
 			"%s/" VALIDATED_NAME " refused: must be a regular file "
 			"owned by uid %u, mode 0600, at most %zu bytes",
-			dir, (unsigned)geteuid(), max);
+			dir, (unsigned)euid(), max);
 		close(fd);
 		return SL_RECORD_ERROR;
 	}

@@ -68,9 +68,19 @@ static void line_add(line_t *l, const char *fmt, ...)
 	}
 }
 
+/* Where a step's time went, for the log line ("phases_us="): the
+ * administrator sees which part is slow without a profiler. */
+enum { PH_SETUP, PH_RULES, PH_RECORD, PH_FIND, PH_LIMITS, PH_FACTS,
+       PH_DECIDE, PH_WRITE, PH_COUNT };
+static const char *const phase_names[PH_COUNT] = {
+	"setup", "rules", "record", "find", "limits", "facts", "decide", "write",
+};
+
 /* What one step's handling gathers, freed by step_free(). */
 typedef struct {
 	struct timespec t0;
+	struct timespec t_mark;          /* end of the last phase */
+	uint32_t phase_us[PH_COUNT];
 	uint32_t job_id;
 	char job[16];
 	char step[32];
@@ -104,6 +114,39 @@ static uint64_t elapsed_us(const struct timespec *t0)
 	us = (int64_t)(t1.tv_sec - t0->tv_sec) * 1000000 +
 	     (t1.tv_nsec - t0->tv_nsec) / 1000;
 	return us < 0 ? 0 : (uint64_t)us;
+}
+
+/* Close phase `ph`: the time since the previous mark is charged to it. */
+static void phase_end(step_t *s, int ph)
+{
+	struct timespec t1;
+	int64_t ns;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &t1) != 0)
+		return;
+	ns = (int64_t)(t1.tv_sec - s->t_mark.tv_sec) * 1000000000 +
+	     (t1.tv_nsec - s->t_mark.tv_nsec);
+	if (ns > 0)
+		s->phase_us[ph] += (uint32_t)(ns / 1000 > UINT32_MAX
+						      ? UINT32_MAX : ns / 1000);
+	s->t_mark = t1;
+}
+
+/* " phases_us=setup:3,rules:12,..." (phases under 1 us left out). */
+static void line_phases(line_t *l, const step_t *s)
+{
+	bool first = true;
+
+	line_add(l, " phases_us=");
+	for (int i = 0; i < PH_COUNT; i++) {
+		if (!s->phase_us[i])
+			continue;
+		line_add(l, "%s%s:%" PRIu32, first ? "" : ",", phase_names[i],
+			 s->phase_us[i]);
+		first = false;
+	}
+	if (first)
+		line_add(l, "-");
 }
 
 /* "250MiB (262144000 bytes)" or "unlimited (none)". */
@@ -199,6 +242,7 @@ static void log_no_match(const step_t *s)
 		line_add(&l, " rules error: %s; used the rules slurmd validated "
 			     "at start", sl_state.rules_error);
 	line_add(&l, " elapsed_us=%" PRIu64, elapsed_us(&s->t0));
+	line_phases(&l, s);
 	line_facts(&l, s);
 	sl_log_info("%s", l.buf);
 }
@@ -263,8 +307,9 @@ static void log_applied(const step_t *s, const sl_bound_t *bound,
 	if (error)
 		line_add(&l, " then error: %s; the rest left unchanged",
 			 error);
-	line_add(&l, " elapsed_us=%" PRIu64 " why: step: %s; job: %s;",
-		 elapsed_us(&s->t0), s->d.step.why, s->d.job.why);
+	line_add(&l, " elapsed_us=%" PRIu64, elapsed_us(&s->t0));
+	line_phases(&l, s);
+	line_add(&l, " why: step: %s; job: %s;", s->d.step.why, s->d.job.why);
 	line_facts(&l, s);
 	sl_log_info("%s", l.buf);   /* info even on error: see step_fail() */
 }
@@ -465,7 +510,9 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 			  sl_state.args_error);
 		return;
 	}
+	phase_end(s, PH_SETUP);
 	bound = sl_plugin_rules(s->node);
+	phase_end(s, PH_RULES);
 	if (!bound) {
 		step_fail(s, "rules invalid, swap limits NOT enforced on this "
 			     "node: %s; fix %s and restart slurmd",
@@ -490,7 +537,9 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 	}
 	/* The record first: its SLUID (Slurm 26.05, from the credential)
 	 * names the job's cgroup v2 directory. */
+	phase_end(s, PH_SETUP);
 	read_record(s, rdir);
+	phase_end(s, PH_RECORD);
 	have_uid = spank_get_item(sp, S_JOB_UID, &uid) == ESPANK_SUCCESS;
 	sl_cg_want_fill(&want, s->job_id, stepid, have_uid, (uint32_t)uid,
 			s->have_rec && s->rec.has_sluid ? s->rec.sluid : NULL);
@@ -508,6 +557,7 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 		     want.sluid ? want.sluid : "");
 	sl_state.applied.found = true;
 	sl_state.applied.paths = s->paths;
+	phase_end(s, PH_FIND);
 	if (sl_cg_read_ram_limit(s->paths.version, s->paths.step_dir,
 				 &s->step_ram, msg, sizeof(msg)) != 0 ||
 	    sl_cg_read_ram_limit(s->paths.version, s->paths.job_dir,
@@ -515,6 +565,7 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 		step_fail(s, "cannot read the RAM limit: %s", msg);
 		return;
 	}
+	phase_end(s, PH_LIMITS);
 	if (gather_items(sp, bound, s) != 0)
 		return;
 	job_cpus(s);
@@ -551,7 +602,9 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 		s->in.slurm_job_swap = slurm_swap(s, s->paths.job_dir);
 		s->in.slurm_step_swap = slurm_swap(s, s->paths.step_dir);
 	}
+	phase_end(s, PH_FACTS);
 	sl_allowance(bound, &s->in, &s->d);
+	phase_end(s, PH_DECIDE);
 	if (!s->d.write && (s->d.job_unenforceable || s->d.step_unenforceable) &&
 	    s->d.source != SL_FROM_NOTHING) {
 		char a[96];
@@ -574,8 +627,10 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 	sl_state.applied.grant = s->d.step_unenforceable ? SL_UNLIMITED_BYTES
 							 : s->d.grant;
 
-	arc = sl_cg_apply(&s->paths, s->d.job_swap, s->d.step_swap, &s->rep,
-			  msg, sizeof(msg));
+	arc = sl_cg_apply_ram(&s->paths, s->job_ram, s->step_ram,
+			      s->d.job_swap, s->d.step_swap, &s->rep, msg,
+			      sizeof(msg));
+	phase_end(s, PH_WRITE);
 	log_applied(s, bound, arc == 0 ? NULL : msg);
 	if (arc == 0) {
 		sl_state.applied.done = true;
@@ -604,6 +659,7 @@ int slurm_spank_task_post_fork(spank_t sp, int ac, char **av)
 	}
 	if (clock_gettime(CLOCK_MONOTONIC, &s->t0) != 0)
 		memset(&s->t0, 0, sizeof(s->t0));
+	s->t_mark = s->t0;
 	snprintf(s->job, sizeof(s->job), "?");
 	snprintf(s->step, sizeof(s->step), "?");
 	handle_step(sp, ac, av, s);

@@ -5,7 +5,8 @@
 #   make install    PREFIX=/usr DESTDIR=...
 #   make fuzz       FUZZ_SECONDS=N libFuzzer run over the rule engine
 #   make bench      benchmarks (figures, not pass/fail)
-# Outputs go in build/.
+# Outputs go in build/: swaplimit.so, swaplimit_noprolog.so (the same
+# plugin without the job prolog: docs/plugin.md), swaplimit (the command).
 
 PREFIX     ?= /usr
 MULTIARCH  ?= $(shell $(CC) -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
@@ -58,6 +59,9 @@ ENGINE_OBJ := $(call obj,o,$(ENGINE_SRC))
 CONFIG_OBJ := $(call obj,o,$(CONFIG_SRC))
 CGROUP_OBJ := $(call obj,o,$(CGROUP_SRC))
 PLUGIN_OBJ := $(call obj,o,$(PLUGIN_SRC))
+# swaplimit_noprolog.so: the plugin files built with -DSL_NO_JOB_PROLOG,
+# without the job prolog/epilog hooks (so slurmd forks no process per job).
+NOPROLOG_OBJ := $(patsubst %.c,$(B)/np/%.o,$(filter-out src/plugin/spank_job_script.c,$(PLUGIN_SRC)))
 CLI_OBJ    := $(call obj,o,$(CLI_SRC))
 # The command's code minus main(), so unit tests can drive it.
 CLI_LIB_OBJ := $(filter-out $(B)/o/src/cli/main.o,$(CLI_OBJ))
@@ -70,21 +74,29 @@ UNIT_SAN_BIN := $(patsubst tests/unit/%.c,$(B)/tests-san/%,$(UNIT_SRC))
 
 .PHONY: all check unit unit-san valgrind integration demo install uninstall \
         fuzz fuzz-short bench clean deps deb vm-trixie vm-sid
-all: $(B)/swaplimit.so $(B)/swaplimit
+all: $(B)/swaplimit.so $(B)/swaplimit_noprolog.so $(B)/swaplimit
 
 $(B)/o/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
+$(B)/np/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DSL_NO_JOB_PROLOG -MMD -MP -c -o $@ $<
+
 $(B)/san/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(WARN_CFLAGS) $(SAN_CFLAGS) -fPIC $(CFLAGS) -MMD -MP -c -o $@ $<
 
--include $(shell find $(B)/o $(B)/san -name '*.d' 2>/dev/null)
+-include $(shell find $(B)/o $(B)/np $(B)/san -name '*.d' 2>/dev/null)
 
 # The plugin does not link libslurm: slurmstepd, srun and sbatch already
 # carry it (libslurmfull) and export the hostlist API to plugins.
 $(B)/swaplimit.so: $(ENGINE_OBJ) $(CONFIG_OBJ) $(CGROUP_OBJ) $(PLUGIN_OBJ) src/plugin/swaplimit.map
+	$(CC) -shared -o $@ $(filter %.o,$^) $(ALL_LDFLAGS) \
+	  -Wl,--version-script=src/plugin/swaplimit.map
+
+$(B)/swaplimit_noprolog.so: $(ENGINE_OBJ) $(CONFIG_OBJ) $(CGROUP_OBJ) $(NOPROLOG_OBJ) src/plugin/swaplimit.map
 	$(CC) -shared -o $@ $(filter %.o,$^) $(ALL_LDFLAGS) \
 	  -Wl,--version-script=src/plugin/swaplimit.map
 
@@ -144,12 +156,14 @@ install: all
 	@echo "install: plugin into $(PLUGINDIR) (Slurm's plugin dir; PLUGINDIR=... to change)"
 	install -d $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(B)/swaplimit.so $(DESTDIR)$(PLUGINDIR)/swaplimit.so
+	install -m 0755 $(B)/swaplimit_noprolog.so $(DESTDIR)$(PLUGINDIR)/swaplimit_noprolog.so
 	install -m 0755 $(B)/swaplimit $(DESTDIR)$(BINDIR)/swaplimit
 	install -m 0644 man/swaplimit.1 $(DESTDIR)$(MANDIR)/man1/swaplimit.1
 	if [ -f man/swaplimit.8 ]; then install -m 0644 man/swaplimit.8 $(DESTDIR)$(MANDIR)/man8/swaplimit.8; fi
 
 uninstall:
-	rm -f $(DESTDIR)$(PLUGINDIR)/swaplimit.so $(DESTDIR)$(BINDIR)/swaplimit \
+	rm -f $(DESTDIR)$(PLUGINDIR)/swaplimit.so $(DESTDIR)$(PLUGINDIR)/swaplimit_noprolog.so \
+	  $(DESTDIR)$(BINDIR)/swaplimit \
 	  $(DESTDIR)$(MANDIR)/man1/swaplimit.1 $(DESTDIR)$(MANDIR)/man8/swaplimit.8
 
 # Optional parts (fuzzing, benchmarks, extra test tools) bring their own rules.

@@ -22,6 +22,28 @@
 #include "rules.h"
 #include "swap_option.h"
 
+/*
+ * Two builds of the same sources (Makefile):
+ *   swaplimit.so           with the job prolog/epilog: the prolog records
+ *                          the partition, account, CPU count and SLUID from
+ *                          the signed credential (job_record.h). Slurm
+ *                          then forks a `slurmstepd spank prolog` process
+ *                          per job and node (and an epilog).
+ *   swaplimit_noprolog.so  -DSL_NO_JOB_PROLOG: no job prolog/epilog
+ *                          symbols, so no process per job. No record:
+ *                          partition() and account() cannot be decided
+ *                          (fallback=), the job's CPUs are its cores.
+ * Slurm decides from the symbols alone, at slurmd start (a plugin cannot
+ * switch it at run time), hence two objects.
+ */
+#ifdef SL_NO_JOB_PROLOG
+#define SL_HAVE_JOB_PROLOG 0
+#define SL_PLUGIN_FILE "swaplimit_noprolog.so"
+#else
+#define SL_HAVE_JOB_PROLOG 1
+#define SL_PLUGIN_FILE "swaplimit.so"
+#endif
+
 /* Room for "SOURCE:LINE:COL: message" and a path. */
 #define SL_PLUGIN_ERR_MAX (SL_MSG_MAX + 192)
 

@@ -73,13 +73,26 @@ static void slurmd_check(int ac, char **av)
 			    "later bad edit of %s will stop enforcement at the "
 			    "next step", msg, rules_origin(&sl_state.args));
 	free(text);
+	if (!SL_HAVE_JOB_PROLOG &&
+	    (sl_rules_uses(rules) & (SL_USES_PARTITION | SL_USES_ACCOUNT)))
+		sl_log_error("%s uses partition() or account(), which only the "
+			     "job prolog of swaplimit.so can decide: with "
+			     SL_PLUGIN_FILE " every step that reaches such a "
+			     "term gets the fallback= allowance; use swaplimit.so "
+			     "in plugstack.conf, or rules without them "
+			     "(swaplimit check says which)",
+			     rules_origin(&sl_state.args));
 	nwarn = sl_rules_warning_count(rules);
 	for (size_t i = 0; i < nwarn; i++)
 		sl_log_warn("%s: %s", rules_origin(&sl_state.args),
 			    sl_rules_warning(rules, i));
-	sl_log_info("version %s: %zu rule terms loaded from %s (record_dir=%s "
+	sl_log_info("version %s (" SL_PLUGIN_FILE "%s): %zu rule terms loaded "
+		    "from %s (record_dir=%s "
 		    "cgroup_root=%s); swap limits enforced on this node",
-		    SWAPLIMIT_VERSION, sl_rules_count(rules),
+		    SWAPLIMIT_VERSION,
+		    SL_HAVE_JOB_PROLOG ? ", with the job prolog"
+				       : ", no job prolog",
+		    sl_rules_count(rules),
 		    rules_origin(&sl_state.args),
 		    sl_state.args.record_dir ? sl_state.args.record_dir
 					     : SL_DEFAULT_RECORD_DIR,

@@ -173,9 +173,10 @@ static void line_facts(line_t *l, const step_t *s)
 {
 	char a[SL_SIZE_BUF], b[SL_SIZE_BUF], c[SL_SIZE_BUF];
 
-	line_add(l, " facts: partition=%s account=%s",
+	line_add(l, " facts: partition=%s account=%s%s",
 		 s->have_rec && s->rec.has_partition ? s->rec.partition : "?",
-		 s->have_rec && s->rec.has_account ? s->rec.account : "?");
+		 s->have_rec && s->rec.has_account ? s->rec.account : "?",
+		 SL_HAVE_JOB_PROLOG ? "" : " (" SL_PLUGIN_FILE ": no job prolog)");
 	if (!s->names_wanted) {
 		line_add(l, " uid=- gids=-");      /* unused by the rules */
 	} else {
@@ -538,7 +539,8 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 	/* The record first: its SLUID (Slurm 26.05, from the credential)
 	 * names the job's cgroup v2 directory. */
 	phase_end(s, PH_SETUP);
-	read_record(s, rdir);
+	if (SL_HAVE_JOB_PROLOG)
+		read_record(s, rdir);
 	phase_end(s, PH_RECORD);
 	have_uid = spank_get_item(sp, S_JOB_UID, &uid) == ESPANK_SUCCESS;
 	sl_cg_want_fill(&want, s->job_id, stepid, have_uid, (uint32_t)uid,

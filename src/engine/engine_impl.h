@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "hostmatch.h"
+#include "inspect.h"
 #include "rules.h"
 
 /*
@@ -143,9 +144,10 @@ struct sl_term {
 
 /* The limit of one term for the facts, its conditions not consulted (the
  * evaluator's arithmetic; also what swaplimit check asks per job shape).
- * Allocates nothing. out->term is left 0. */
+ * Allocates nothing. out->term, when set, numbers the term in an
+ * undecidable why. *by (if not NULL) says what set the value. */
 void sl_term_limit(const struct sl_term *t, const sl_facts_t *f,
-		   sl_result_t *out);
+		   sl_result_t *out, sl_limit_by_t *by);
 
 struct sl_rules {
 	struct sl_term *terms;

@@ -276,14 +276,18 @@ static void out_share(sl_out_t *o, const struct sl_term *t, const sl_facts_t *f,
 }
 
 void sl_term_limit(const struct sl_term *t, const sl_facts_t *f,
-		   sl_result_t *out)
+		   sl_result_t *out, sl_limit_by_t *by)
 {
+	sl_limit_by_t dummy;
 	static const char *const per_one[] = { "", " task", " cpu" };
 	static const char *const per_many[] = { "", " tasks", " cpus" };
 	uint64_t count = 1, total, v, cap;
 	bool sat = false, s2 = false;
 	sl_out_t o;
 
+	if (!by)
+		by = &dummy;
+	*by = SL_BY_AMOUNT;
 	sl_out_init(&o, out->why, sizeof(out->why));
 	if (t->none) {
 		out->outcome = SL_UNLIMITED;
@@ -341,6 +345,7 @@ void sl_term_limit(const struct sl_term *t, const sl_facts_t *f,
 		v = amount_bytes(&t->min_swap, f, 1, &s2);
 		if (total < v) {
 			total = v;
+			*by = SL_BY_MIN_SWAP;
 			sl_out_str(&o, ", raised to min_swap ");
 			out_prop(&o, &t->min_swap, f, v, s2);
 		}
@@ -353,8 +358,10 @@ void sl_term_limit(const struct sl_term *t, const sl_facts_t *f,
 		v = amount_bytes(&t->max_swap, f, 1, &s2);
 	if (total > cap || total > v) {
 		sl_out_str(&o, ", capped at ");
+		*by = SL_BY_NODE_SWAP;
 		if (t->has_max && v < cap) {
 			cap = v;
+			*by = SL_BY_MAX_SWAP;
 			sl_out_str(&o, "max_swap ");
 			out_prop(&o, &t->max_swap, f, v, s2);
 		} else if (t->has_max) {
@@ -417,7 +424,7 @@ void sl_eval(const sl_bound_t *b, const sl_facts_t *f, sl_result_t *out)
 					       : " is unknown");
 			return;
 		}
-		sl_term_limit(t, f, out);
+		sl_term_limit(t, f, out, NULL);
 		return;
 	}
 	strcpy(out->why, "no term matched: the swap limit Slurm sets stays");

@@ -124,7 +124,7 @@ check: deps
 	@B=$(B) MAKE="$(MAKE)" scripts/check.sh
 
 # The real-cluster suite in one cgroup v2 VM: make vm-trixie / make vm-sid
-# (VM_FILES="tests/integration/plugin.bats ..." for a part of it).
+# (VM_FILES="tests/integration/20_plugin.bats ..." for a part of it).
 vm-%: deps
 	@SWL_VM_FULL=$(VM_FULL) tests/vm/vm.sh $* $(VM_FILES)
 

@@ -1,5 +1,5 @@
 # Test tools for the cgroup writer (src/cgroup), used by
-# tests/integration/cgroup_faults.bats against real v1 cgroups.
+# tests/integration/15_cgroup_faults.bats against real v1 cgroups.
 #   make cgroup-tools     build/sl-cgtool, build/sl-memtouch
 #   make cgroup-faults    run the real-cgroup fault tests (root; skips otherwise)
 
@@ -15,7 +15,7 @@ $(B)/sl-memtouch: tests/tools/sl_memtouch.c
 cgroup-tools: $(B)/sl-cgtool $(B)/sl-memtouch
 
 cgroup-faults: cgroup-tools
-	bats tests/integration/cgroup_faults.bats
+	bats tests/integration/15_cgroup_faults.bats
 
 # The cgroup unit tests share a fake-tree fixture outside $(HEADERS).
 CG_FIXTURE_TESTS := test_cgroup_find test_cgroup_apply test_cgroup_usage test_meminfo

@@ -33,7 +33,8 @@ static const char usage_text[] =
 "                  [--account NAME] [--unknown FACT[,FACT...]]\n"
 "                  [--cpus N] [--mem SIZE] [--step-cpus N] [--tasks N]\n"
 "                  [--step-mem SIZE] [--extern] [--swap SIZE|none]\n"
-"                  [--node-swap SIZE] [--cgroup v1|v2] [--page-size BYTES]\n"
+"                  [--node-swap SIZE] [--node-mem SIZE] [--node-cpus N]\n"
+"                  [--cgroup v1|v2] [--page-size BYTES]\n"
 "                  [--fallback SIZE|none] [--json]\n"
 "  swaplimit --help | --version\n"
 "\n"
@@ -71,6 +72,10 @@ static const char usage_text[] =
 "  --swap SIZE|none   the user's --swap request\n"
 "  --node-swap SIZE   the node's total swap (default: THIS machine's\n"
 "                     SwapTotal, assumed: give it for another node)\n"
+"  --node-mem SIZE    the node's physical RAM (MemTotal), for /memshare\n"
+"                     (default unknown: a /memshare term cannot be decided)\n"
+"  --node-cpus N      the node's online CPUs, for /cpushare (default\n"
+"                     unknown: a /cpushare term cannot be decided)\n"
 "  --cgroup v1|v2     the node's cgroup version (default v2, assumed); v1\n"
 "                     cannot limit swap without a RAM limit\n"
 "  --page-size BYTES  the node's page size (default this machine's)\n"
@@ -90,7 +95,7 @@ enum {
 	OPT_USER, OPT_GROUP, OPT_ACCOUNT, OPT_CPUS, OPT_TASKS, OPT_MEM,
 	OPT_NODE_SWAP, OPT_JSON, OPT_VERSION, OPT_STEP_CPUS, OPT_STEP_MEM,
 	OPT_EXTERN, OPT_SWAP, OPT_CGROUP, OPT_PAGE_SIZE, OPT_FALLBACK,
-	OPT_UNKNOWN,
+	OPT_UNKNOWN, OPT_NODE_MEM, OPT_NODE_CPUS,
 };
 
 static const struct option long_opts[] = {
@@ -115,6 +120,8 @@ static const struct option long_opts[] = {
 	{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
 	{ "fallback",  required_argument, NULL, OPT_FALLBACK },
 	{ "unknown",   required_argument, NULL, OPT_UNKNOWN },
+	{ "node-mem",  required_argument, NULL, OPT_NODE_MEM },
+	{ "node-cpus", required_argument, NULL, OPT_NODE_CPUS },
 	{ "help",      no_argument,       NULL, 'h' },
 	{ "version",   no_argument,       NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -134,6 +141,8 @@ typedef struct {
 	uint64_t cpus, tasks, mem, node_swap;
 	bool have_cpus, have_tasks, have_mem, have_node_swap;
 	uint64_t step_cpus, step_mem, swap, page_size, fallback;
+	uint64_t node_mem, node_cpus;
+	bool have_node_mem, have_node_cpus;
 	bool have_step_cpus, have_step_mem, have_swap, have_page_size;
 	bool have_fallback, have_cgroup, have_unknown;
 	bool is_extern, v1;
@@ -186,9 +195,14 @@ static int parse_size(const opts_t *o, int opt, const char *arg,
 			*v = SL_UNLIMITED_BYTES;
 			return 0;
 		}
-		fprintf(err, "swaplimit %s: --%s '%s': the node's swap is a "
-			"finite size (e.g. 64GiB, or 0 for none)\n", o->cmdname,
-			opt_name(opt), arg);
+		if (opt == OPT_NODE_SWAP)
+			fprintf(err, "swaplimit %s: --%s '%s': the node's swap "
+				"is a finite size (e.g. 64GiB, or 0 for none)\n",
+				o->cmdname, opt_name(opt), arg);
+		else
+			fprintf(err, "swaplimit %s: --%s '%s': expected a "
+				"finite size (e.g. 256GiB)\n", o->cmdname,
+				opt_name(opt), arg);
 		return -1;
 	}
 	if (sl_size_parse_explain(arg, v, why, sizeof(why)) == 0)
@@ -352,14 +366,17 @@ static int parse_opts(opts_t *o, int argc, char *argv[], FILE *out,
 		case OPT_CPUS:
 		case OPT_TASKS:
 		case OPT_STEP_CPUS:
+		case OPT_NODE_CPUS:
 		case OPT_PAGE_SIZE: {
 			bool *have = c == OPT_CPUS ? &o->have_cpus
 				     : c == OPT_TASKS ? &o->have_tasks
 				     : c == OPT_STEP_CPUS ? &o->have_step_cpus
+				     : c == OPT_NODE_CPUS ? &o->have_node_cpus
 							  : &o->have_page_size;
 			uint64_t *v = c == OPT_CPUS ? &o->cpus
 				      : c == OPT_TASKS ? &o->tasks
 				      : c == OPT_STEP_CPUS ? &o->step_cpus
+				      : c == OPT_NODE_CPUS ? &o->node_cpus
 							   : &o->page_size;
 
 			eval_only = true;
@@ -377,23 +394,34 @@ static int parse_opts(opts_t *o, int argc, char *argv[], FILE *out,
 		case OPT_MEM:
 		case OPT_STEP_MEM:
 		case OPT_NODE_SWAP:
+		case OPT_NODE_MEM:
 		case OPT_SWAP:
 		case OPT_FALLBACK: {
 			bool *have = c == OPT_MEM ? &o->have_mem
 				     : c == OPT_STEP_MEM ? &o->have_step_mem
 				     : c == OPT_NODE_SWAP ? &o->have_node_swap
+				     : c == OPT_NODE_MEM ? &o->have_node_mem
 				     : c == OPT_SWAP ? &o->have_swap
 						     : &o->have_fallback;
 			uint64_t *v = c == OPT_MEM ? &o->mem
 				      : c == OPT_STEP_MEM ? &o->step_mem
 				      : c == OPT_NODE_SWAP ? &o->node_swap
+				      : c == OPT_NODE_MEM ? &o->node_mem
 				      : c == OPT_SWAP ? &o->swap : &o->fallback;
 
 			eval_only = true;
 			if (given_twice(o, c, *have, err))
 				return -1;
-			if (parse_size(o, c, arg, v, c != OPT_NODE_SWAP, err) < 0)
+			if (parse_size(o, c, arg, v,
+				       c != OPT_NODE_SWAP && c != OPT_NODE_MEM,
+				       err) < 0)
 				return -1;
+			if (c == OPT_NODE_MEM && *v == 0) {
+				fprintf(err, "swaplimit %s: --node-mem '%s': "
+					"the node's RAM cannot be 0\n",
+					o->cmdname, arg);
+				return -1;
+			}
 			*have = true;
 			break;
 		}
@@ -602,6 +630,7 @@ static void print_eval_text(FILE *out, const opts_t *o, const sl_bound_t *b,
 {
 	const char *text = sl_result_term_text(b, &d->step);
 	char h1[SL_SIZE_BUF], h2[SL_SIZE_BUF], h3[SL_SIZE_BUF], h4[SL_SIZE_BUF];
+	char h5[SL_SIZE_BUF], ncpus[24] = "?(unknown)";
 
 	switch (d->source) {
 	case SL_FROM_RULE:
@@ -642,6 +671,9 @@ static void print_eval_text(FILE *out, const opts_t *o, const sl_bound_t *b,
 		fputs("step swap: as Slurm set it (--swap not below it)\n", out);
 	}
 	fprintf(out, "why: step: %s; job: %s\n", d->step.why, d->job.why);
+	if (in->node_cpus)
+		snprintf(ncpus, sizeof(ncpus), "%llu",
+			 (unsigned long long)in->node_cpus);
 	fprintf(out, "facts: node=%s partition=%s account=%s user=%s groups=",
 		o->node,
 		o->unknown_partition ? "?(unknown)" : o->partition ? o->partition : "-",
@@ -654,8 +686,8 @@ static void print_eval_text(FILE *out, const opts_t *o, const sl_bound_t *b,
 	if (o->unknown_groups)
 		fputs("(+unknown)", out);
 	fprintf(out, " job_cpus=%llu job_tasks=%llu job_ram=%s step_cpus=%llu%s "
-		"step_tasks=%llu%s step_ram=%s node_swap=%s cgroup=%s "
-		"page=%llu%s\n",
+		"step_tasks=%llu%s step_ram=%s node_swap=%s node_mem=%s "
+		"node_cpus=%s cgroup=%s page=%llu%s\n",
 		(unsigned long long)d->job_facts.cpus,
 		(unsigned long long)d->job_facts.tasks,
 		sl_size_format(in->job_ram, h1, sizeof(h1)),
@@ -665,6 +697,10 @@ static void print_eval_text(FILE *out, const opts_t *o, const sl_bound_t *b,
 		d->tasks_capped ? "(capped at the job's CPUs)" : "",
 		sl_size_format(d->step_facts.mem_bytes, h2, sizeof(h2)),
 		sl_size_format_finite(in->base.node_swap_bytes, h3, sizeof(h3)),
+		in->node_mem_bytes ? sl_size_format_finite(in->node_mem_bytes,
+							   h5, sizeof(h5))
+				   : "?(unknown)",
+		ncpus,
 		in->memsw ? "v1" : "v2",
 		(unsigned long long)(in->page_size ? in->page_size
 						   : SL_PAGE_SIZE_DEFAULT),
@@ -733,13 +769,24 @@ static void print_eval_json(FILE *out, const opts_t *o, const sl_bound_t *b,
 	fprintf(out, ", \"facts\": {\"node\": ");
 	sl_cli_json_string(out, o->node);
 	fprintf(out, ", \"job_cpus\": %llu, \"job_tasks\": %llu, "
-		"\"step_cpus\": %llu, \"step_tasks\": %llu, \"node_swap\": %llu, "
-		"\"cgroup\": \"%s\", \"page_size\": %llu}",
+		"\"step_cpus\": %llu, \"step_tasks\": %llu, \"node_swap\": %llu, ",
 		(unsigned long long)d->job_facts.cpus,
 		(unsigned long long)d->job_facts.tasks,
 		(unsigned long long)d->step_facts.cpus,
 		(unsigned long long)d->step_facts.tasks,
-		(unsigned long long)in->base.node_swap_bytes,
+		(unsigned long long)in->base.node_swap_bytes);
+	/* 0 (unknown) is null */
+	fputs("\"node_mem\": ", out);
+	if (in->node_mem_bytes)
+		fprintf(out, "%llu", (unsigned long long)in->node_mem_bytes);
+	else
+		fputs("null", out);
+	fputs(", \"node_cpus\": ", out);
+	if (in->node_cpus)
+		fprintf(out, "%llu", (unsigned long long)in->node_cpus);
+	else
+		fputs("null", out);
+	fprintf(out, ", \"cgroup\": \"%s\", \"page_size\": %llu}",
 		in->memsw ? "v1" : "v2",
 		(unsigned long long)(in->page_size ? in->page_size
 						   : SL_PAGE_SIZE_DEFAULT));
@@ -801,6 +848,14 @@ static int cmd_eval(opts_t *o, FILE *out, FILE *err)
 	in.base.user_unknown = o->unknown_user;
 	in.base.groups_unknown = o->unknown_groups;
 	in.base.node_swap_bytes = o->node_swap;
+	in.node_mem_bytes = o->have_node_mem ? o->node_mem : 0;
+	in.node_cpus = o->have_node_cpus ? o->node_cpus : 0;
+	if (!o->have_node_mem && (sl_rules_uses(r) & SL_USES_NODE_MEM))
+		assume(&a, "the node's RAM is unknown: a /memshare term cannot "
+			   "be decided (--node-mem)");
+	if (!o->have_node_cpus && (sl_rules_uses(r) & SL_USES_NODE_CPUS))
+		assume(&a, "the node's CPUs are unknown: a /cpushare term "
+			   "cannot be decided (--node-cpus)");
 	in.job_cpus = o->have_cpus ? o->cpus : 1;
 	if (!o->have_cpus)
 		assume(&a, "the job holds 1 CPU on the node (--cpus)");

@@ -46,6 +46,8 @@ void sl_allowance(const sl_bound_t *bound, const sl_allow_in_t *in,
 	out->job_facts.cpus = jc;
 	out->job_facts.tasks = jc;
 	out->job_facts.mem_bytes = in->job_ram;
+	out->job_facts.node_mem_bytes = in->node_mem_bytes;
+	out->job_facts.node_cpus = in->node_cpus;
 
 	/* The step: never counted above the job. */
 	out->step_facts = in->base;
@@ -59,6 +61,8 @@ void sl_allowance(const sl_bound_t *bound, const sl_allow_in_t *in,
 		out->tasks_capped = in->step_tasks > jc;
 	}
 	out->step_facts.mem_bytes = min_u64(in->step_ram, in->job_ram);
+	out->step_facts.node_mem_bytes = in->node_mem_bytes;
+	out->step_facts.node_cpus = in->node_cpus;
 
 	sl_eval(bound, &out->job_facts, &out->job);
 	sl_eval(bound, &out->step_facts, &out->step);

@@ -38,9 +38,14 @@ extern "C" {
 
 typedef struct {
 	/* Conditions' facts (partition, user, groups, account, their
-	 * *_unknown flags) and node_swap_bytes; cpus, tasks and mem_bytes
-	 * are ignored (set from the fields below). */
+	 * *_unknown flags) and node_swap_bytes; cpus, tasks, mem_bytes,
+	 * node_mem_bytes and node_cpus are ignored (set from the fields
+	 * below). */
 	sl_facts_t base;
+	/* For /memshare and /cpushare, copied into both evaluations: the
+	 * node's physical RAM (MemTotal) and online CPUs; 0 = unknown. */
+	uint64_t node_mem_bytes;
+	uint64_t node_cpus;
 	uint64_t job_cpus;       /* CPUs the job holds on the node; 0 unknown */
 	uint64_t job_ram;        /* job's RAM limit, SL_UNLIMITED_BYTES: none */
 	uint64_t step_cpus;      /* the step's CPUs on the node */

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "hostmatch.h"
+#include "inspect.h"
 #include "rules.h"
 
 /*
@@ -61,6 +62,15 @@ const sl_unit_t *sl_unit_lookup(const char *word, size_t len, bool *ambiguous,
  */
 uint64_t sl_muldiv_sat(unsigned __int128 num, uint64_t count, uint64_t den,
 		       bool *saturated);
+
+/*
+ * floor((num / numden) * n / d), saturated to UINT64_MAX (*saturated set),
+ * computed exactly (one rounding): an amount num/numden (bytes, e.g.
+ * mant * unit / 10^scale) times a share n/d. Needs n <= d (a share is
+ * capped at 1 by the caller), d > 0, 0 < numden < 2^63.
+ */
+uint64_t sl_share_sat(unsigned __int128 num, uint64_t numden, uint64_t n,
+		      uint64_t d, bool *saturated);
 
 /*
  * A bounded, never-allocating string appender. len counts what would have
@@ -116,6 +126,8 @@ enum sl_per {
 	SL_PER_NODE = 0,
 	SL_PER_TASK,
 	SL_PER_CPU,
+	SL_PER_MEMSHARE,         /* x the RAM figure / the node's RAM (<= 1) */
+	SL_PER_CPUSHARE,         /* x the CPUs / the node's CPUs (<= 1) */
 };
 
 struct sl_term {
@@ -129,6 +141,13 @@ struct sl_term {
 	bool catch_all;          /* every condition is default() */
 	char *text;              /* normalised */
 };
+
+/* The limit of one term for the facts, its conditions not consulted (the
+ * evaluator's arithmetic; also what swaplimit check asks per job shape).
+ * Allocates nothing. out->term, when set, numbers the term in an
+ * undecidable why. *by (if not NULL) says what set the value. */
+void sl_term_limit(const struct sl_term *t, const sl_facts_t *f,
+		   sl_result_t *out, sl_limit_by_t *by);
 
 struct sl_rules {
 	struct sl_term *terms;

@@ -227,39 +227,125 @@ static void out_prop(sl_out_t *o, const struct sl_amount *a,
 	}
 }
 
-static void limited(const struct sl_term *t, const sl_facts_t *f,
-		    sl_result_t *out)
+/* Which fact a share term lacks, or NULL: the node's figure, or (for
+ * /memshare) a RAM limit at all. */
+static const char *share_missing(const struct sl_term *t, const sl_facts_t *f)
 {
+	if (t->per == SL_PER_MEMSHARE) {
+		if (!f->node_mem_bytes)
+			return "the node's RAM size is unknown (needed by /memshare)";
+		if (f->mem_bytes == SL_UNLIMITED_BYTES)
+			return "there is no RAM limit (/memshare needs one)";
+	} else if (!f->node_cpus) {
+		return "the node's CPU count is unknown (needed by /cpushare)";
+	}
+	return NULL;
+}
+
+/* amount x share n/d (n <= d), exactly, rounded down once. */
+static uint64_t share_bytes(const struct sl_amount *a, const sl_facts_t *f,
+			    uint64_t n, uint64_t d, bool *sat)
+{
+	if (a->kind == SL_AMOUNT_SIZE)
+		return sl_share_sat((unsigned __int128)a->dec.mant * a->unit->bytes,
+				    sl_pow10(a->dec.scale), n, d, sat);
+	/* the parser allows only % of the node's swap here, never %mem */
+	return sl_share_sat((unsigned __int128)a->dec.mant * f->node_swap_bytes,
+			    100 * sl_pow10(a->dec.scale), n, d, sat);
+}
+
+/* " x RAM share 8GiB/256GiB" or " x CPU share 4/64 cpus", the job's figure
+ * as given (a share above 1 says it was capped). */
+static void out_share(sl_out_t *o, const struct sl_term *t, const sl_facts_t *f,
+		      bool capped)
+{
+	if (t->per == SL_PER_MEMSHARE) {
+		sl_out_str(o, " x RAM share ");
+		sl_out_size_finite(o, f->mem_bytes);
+		sl_out_str(o, "/");
+		sl_out_size_finite(o, f->node_mem_bytes);
+	} else {
+		sl_out_str(o, " x CPU share ");
+		sl_out_u64(o, f->cpus);
+		sl_out_str(o, "/");
+		sl_out_u64(o, f->node_cpus);
+		sl_out_str(o, " cpus");
+	}
+	if (capped)
+		sl_out_str(o, " (capped at 1)");
+}
+
+void sl_term_limit(const struct sl_term *t, const sl_facts_t *f,
+		   sl_result_t *out, sl_limit_by_t *by)
+{
+	sl_limit_by_t dummy;
 	static const char *const per_one[] = { "", " task", " cpu" };
 	static const char *const per_many[] = { "", " tasks", " cpus" };
 	uint64_t count = 1, total, v, cap;
 	bool sat = false, s2 = false;
 	sl_out_t o;
 
+	if (!by)
+		by = &dummy;
+	*by = SL_BY_AMOUNT;
 	sl_out_init(&o, out->why, sizeof(out->why));
-	if (t->per == SL_PER_TASK)
-		count = f->tasks;
-	else if (t->per == SL_PER_CPU)
-		count = f->cpus;
-	total = amount_bytes(&t->amount, f, count, &sat);
+	if (t->none) {
+		out->outcome = SL_UNLIMITED;
+		out->swap_bytes = UINT64_MAX;
+		sl_out_str(&o, "none: no swap limit");
+		return;
+	}
+	if (t->per == SL_PER_MEMSHARE || t->per == SL_PER_CPUSHARE) {
+		const char *missing = share_missing(t, f);
+		uint64_t n, d;
+		bool capped;
 
-	if (t->amount.kind == SL_AMOUNT_SIZE && t->per == SL_PER_NODE) {
-		out_result(&o, total, sat);
-	} else {
-		out_amount(&o, &t->amount, f);
-		if (t->per != SL_PER_NODE) {
-			sl_out_str(&o, " x ");
-			sl_out_u64(&o, count);
-			sl_out_str(&o, count == 1 ? per_one[t->per] : per_many[t->per]);
+		if (missing) {
+			out->outcome = SL_UNDECIDABLE;
+			out->swap_bytes = 0;
+			if (out->term) {
+				sl_out_str(&o, "term ");
+				sl_out_u64(&o, out->term);
+				sl_out_str(&o, " cannot be decided: ");
+			}
+			sl_out_str(&o, missing);
+			return;
 		}
+		n = t->per == SL_PER_MEMSHARE ? f->mem_bytes : f->cpus;
+		d = t->per == SL_PER_MEMSHARE ? f->node_mem_bytes : f->node_cpus;
+		capped = n > d;
+		total = share_bytes(&t->amount, f, capped ? d : n, d, &sat);
+		out_amount(&o, &t->amount, f);
+		out_share(&o, t, f, capped);
 		sl_out_str(&o, " = ");
 		out_result(&o, total, sat);
+	} else {
+		if (t->per == SL_PER_TASK)
+			count = f->tasks;
+		else if (t->per == SL_PER_CPU)
+			count = f->cpus;
+		total = amount_bytes(&t->amount, f, count, &sat);
+
+		if (t->amount.kind == SL_AMOUNT_SIZE && t->per == SL_PER_NODE) {
+			out_result(&o, total, sat);
+		} else {
+			out_amount(&o, &t->amount, f);
+			if (t->per != SL_PER_NODE) {
+				sl_out_str(&o, " x ");
+				sl_out_u64(&o, count);
+				sl_out_str(&o, count == 1 ? per_one[t->per]
+							  : per_many[t->per]);
+			}
+			sl_out_str(&o, " = ");
+			out_result(&o, total, sat);
+		}
 	}
 
 	if (t->has_min) {
 		v = amount_bytes(&t->min_swap, f, 1, &s2);
 		if (total < v) {
 			total = v;
+			*by = SL_BY_MIN_SWAP;
 			sl_out_str(&o, ", raised to min_swap ");
 			out_prop(&o, &t->min_swap, f, v, s2);
 		}
@@ -272,8 +358,10 @@ static void limited(const struct sl_term *t, const sl_facts_t *f,
 		v = amount_bytes(&t->max_swap, f, 1, &s2);
 	if (total > cap || total > v) {
 		sl_out_str(&o, ", capped at ");
+		*by = SL_BY_NODE_SWAP;
 		if (t->has_max && v < cap) {
 			cap = v;
+			*by = SL_BY_MAX_SWAP;
 			sl_out_str(&o, "max_swap ");
 			out_prop(&o, &t->max_swap, f, v, s2);
 		} else if (t->has_max) {
@@ -336,13 +424,7 @@ void sl_eval(const sl_bound_t *b, const sl_facts_t *f, sl_result_t *out)
 					       : " is unknown");
 			return;
 		}
-		if (t->none) {
-			out->outcome = SL_UNLIMITED;
-			out->swap_bytes = UINT64_MAX;
-			strcpy(out->why, "none: no swap limit");
-		} else {
-			limited(t, f, out);
-		}
+		sl_term_limit(t, f, out, NULL);
 		return;
 	}
 	strcpy(out->why, "no term matched: the swap limit Slurm sets stays");
@@ -352,7 +434,11 @@ unsigned sl_rules_uses(const sl_rules_t *r)
 {
 	unsigned u = 0;
 
-	for (size_t i = 0; r && i < r->nterms; i++)
+	for (size_t i = 0; r && i < r->nterms; i++) {
+		if (!r->terms[i].none && r->terms[i].per == SL_PER_MEMSHARE)
+			u |= SL_USES_NODE_MEM;
+		if (!r->terms[i].none && r->terms[i].per == SL_PER_CPUSHARE)
+			u |= SL_USES_NODE_CPUS;
 		for (size_t j = 0; j < r->terms[i].nconds; j++)
 			switch (r->terms[i].conds[j].kind) {
 			case SL_COND_USER:      u |= SL_USES_USER; break;
@@ -361,6 +447,7 @@ unsigned sl_rules_uses(const sl_rules_t *r)
 			case SL_COND_ACCOUNT:   u |= SL_USES_ACCOUNT; break;
 			default: break;
 			}
+	}
 	return u;
 }
 

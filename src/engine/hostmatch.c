@@ -155,3 +155,42 @@ void sl_hostset_destroy(sl_hostset_t *set)
 	slurm_hostlist_destroy(set->hl);
 	free(set);
 }
+
+sl_hostset_t *sl_hostset_new(void)
+{
+	sl_hostset_t *set = malloc(sizeof(*set));
+
+	if (!set)
+		return NULL;
+	set->hl = slurm_hostlist_create(NULL);
+	if (!set->hl) {
+		free(set);
+		return NULL;
+	}
+	return set;
+}
+
+int sl_hostset_count(const sl_hostset_t *set)
+{
+	return set ? slurm_hostlist_count(set->hl) : 0;
+}
+
+char *sl_hostset_shift(sl_hostset_t *set)
+{
+	return set ? slurm_hostlist_shift(set->hl) : NULL;
+}
+
+int sl_hostset_push(sl_hostset_t *set, const char *host)
+{
+	if (!set || !host || !*host)
+		return -1;
+	return slurm_hostlist_push_host(set->hl, host) > 0 ? 0 : -1;
+}
+
+char *sl_hostset_ranged(sl_hostset_t *set)
+{
+	if (!set)
+		return NULL;
+	slurm_hostlist_uniq(set->hl);
+	return slurm_hostlist_ranged_string_malloc(set->hl);
+}

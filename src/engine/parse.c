@@ -8,7 +8,8 @@
  *                '=' limit
  *   condition := host(HOSTLIST) | partition(NAMES) | user(NAMES)
  *              | group(NAMES) | account(NAMES) | default()
- *   limit     := none | amount [ '/' ( task | cpu | node ) ]
+ *   limit     := none | amount [ '/' ( task | cpu | node | memshare
+ *                                    | cpushare ) ]
  *   amount    := SIZE | NUMBER '%' | NUMBER '%mem'
  *   prop      := ( min_swap | max_swap ) '=' amount
  *
@@ -745,9 +746,16 @@ static bool parse_props(struct parser *p, struct sl_term *t)
 	return sb_add(&p->text, "}", 1) ? true : fail_oom(p);
 }
 
+#define PER_LIST "task, cpu, node, memshare or cpushare"
+
 static bool parse_limit(struct parser *p, struct sl_term *t)
 {
-	size_t start, n;
+	static const char *const per_words[] = {
+		[SL_PER_NODE] = "node", [SL_PER_TASK] = "task",
+		[SL_PER_CPU] = "cpu", [SL_PER_MEMSHARE] = "memshare",
+		[SL_PER_CPUSHARE] = "cpushare",
+	};
+	size_t start, n, k, amount_at;
 	char q[QBUF];
 
 	if (!skip_ws(p))
@@ -769,6 +777,7 @@ static bool parse_limit(struct parser *p, struct sl_term *t)
 	if (p->pos >= p->len || !is_digit(peek(p)))
 		return fail(p, start, "expected a limit after '=' (%s), found %s",
 			    LIMIT_HELP, found(p, start, q, sizeof(q)));
+	amount_at = p->pos;
 	if (!parse_amount(p, &t->amount, "a limit"))
 		return false;
 	if (!out_amount(&p->text, &t->amount))
@@ -783,22 +792,26 @@ static bool parse_limit(struct parser *p, struct sl_term *t)
 	start = p->pos;
 	n = word_len(p, start);
 	if (!n)
-		return fail(p, start, "expected task, cpu or node after '/', found %s",
+		return fail(p, start, "expected " PER_LIST " after '/', found %s",
 			    found(p, start, q, sizeof(q)));
-	if (word_is(p, start, n, "task"))
-		t->per = SL_PER_TASK;
-	else if (word_is(p, start, n, "cpu"))
-		t->per = SL_PER_CPU;
-	else if (word_is(p, start, n, "node"))
-		t->per = SL_PER_NODE;
-	else
-		return fail(p, start, "unknown per-word %s after '/' (expected task, cpu or node)",
+	for (k = 0; k < sizeof(per_words) / sizeof(per_words[0]); k++)
+		if (word_is(p, start, n, per_words[k]))
+			break;
+	if (k == sizeof(per_words) / sizeof(per_words[0]))
+		return fail(p, start, "unknown per-word %s after '/' (expected " PER_LIST ")",
 			    quote(q, sizeof(q), p->s + start, n));
+	t->per = (enum sl_per)k;
+	/* A share of the job's own RAM limit would not sum to anything the
+	 * node has: a share form takes swap (a size or N% of it). */
+	if ((t->per == SL_PER_MEMSHARE || t->per == SL_PER_CPUSHARE) &&
+	    t->amount.kind == SL_AMOUNT_PCT_MEM)
+		return fail(p, amount_at,
+			    "%%mem cannot be used with /%s (a share form needs an amount of swap: a size such as 64GiB or a percent of the node's swap such as 100%%)",
+			    per_words[k]);
 	p->pos += n;
 	/* "/node" is the default and is left out of the normalised text */
-	if (t->per == SL_PER_TASK && !sb_str(&p->text, "/task"))
-		return fail_oom(p);
-	if (t->per == SL_PER_CPU && !sb_str(&p->text, "/cpu"))
+	if (t->per != SL_PER_NODE &&
+	    (!sb_add(&p->text, "/", 1) || !sb_str(&p->text, per_words[k])))
 		return fail_oom(p);
 	return true;
 }

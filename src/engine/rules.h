@@ -125,6 +125,10 @@ typedef struct {
 	uint64_t tasks;              /* tasks of the job (step) on this node */
 	uint64_t mem_bytes;          /* RAM limit on this node, or SL_UNLIMITED_BYTES */
 	uint64_t node_swap_bytes;    /* the node's total swap */
+	/* For /memshare and /cpushare: the node's RAM (MemTotal) and its
+	 * online CPUs; 0 = unknown (a share term then cannot be decided). */
+	uint64_t node_mem_bytes;
+	uint64_t node_cpus;
 } sl_facts_t;
 
 typedef enum {
@@ -159,6 +163,10 @@ void sl_eval(const sl_bound_t *bound, const sl_facts_t *facts, sl_result_t *out)
 #define SL_USES_GROUP     2u
 #define SL_USES_PARTITION 4u
 #define SL_USES_ACCOUNT   8u
+/* ... and SL_USES_NODE_MEM when a /memshare limit exists, SL_USES_NODE_CPUS
+ * for /cpushare (node_mem_bytes, node_cpus). */
+#define SL_USES_NODE_MEM  16u
+#define SL_USES_NODE_CPUS 32u
 unsigned sl_rules_uses(const sl_rules_t *rules);
 
 /* The term text of the result's term, or NULL when nothing matched. */

@@ -69,6 +69,31 @@ uint64_t sl_muldiv_sat(unsigned __int128 num, uint64_t count, uint64_t den,
 	return (uint64_t)t;
 }
 
+/*
+ * With P = num, Q = numden: P/Q = q + r/Q, and q*n = a*d + b, so
+ * P*n/(Q*d) = a + (b*Q + r*n)/(Q*d), whose second part is below 2
+ * (b < d, r < Q, n <= d). Every product stays below 2^128.
+ */
+uint64_t sl_share_sat(unsigned __int128 num, uint64_t numden, uint64_t n,
+		      uint64_t d, bool *saturated)
+{
+	unsigned __int128 q = num / numden, r = num % numden, qm, t, a, b;
+
+	*saturated = false;
+	if (n == 0)
+		return 0;
+	qm = q % d;
+	t = qm * n;
+	a = q / d * n + t / d;
+	b = t % d;
+	a += (b * numden + r * n) / ((unsigned __int128)numden * d);
+	if (a > UINT64_MAX) {
+		*saturated = true;
+		return UINT64_MAX;
+	}
+	return (uint64_t)a;
+}
+
 enum sl_dec_status sl_dec_parse(const char *s, size_t len, size_t *used,
 				sl_dec_t *out)
 {

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Integration tests against a real local Slurm 22.05 (munge, slurmctld,
 # three `slurmd -N` nodes, a swap file) with the plugin from build/.
-#   tests/integration/run.sh [FILE.bats...]     (default: every *.bats here)
+#   tests/integration/run.sh [FILE.bats...]     (default: every *.bats here,
+#                                               NN_<topic>.bats in number order)
 # Output (TAP) is teed to build/results/integration.log; counts go to
 # build/results/integration.counts as "PASSED FAILED". Exits non-zero when
 # anything failed. Not being root, or a cluster that cannot start, is a
@@ -37,7 +38,20 @@ $(tail -15 "$res/integration-build.log")"
 if [ $# -gt 0 ]; then
 	files=("$@")
 else
-	files=("$here"/*.bats)
+	# Every *.bats here in the order of its number (NN_<topic>.bats,
+	# 10_harness.bats first), 99_leftovers.bats last whatever else is
+	# there: it checks that no file before it left anything behind.
+	files=()
+	while IFS= read -r f; do
+		files+=("$f")
+	done < <(printf '%s\n' "$here"/*.bats | LC_ALL=C sort | grep -v '/99_leftovers\.bats$')
+	[ ! -e "$here/99_leftovers.bats" ] || files+=("$here/99_leftovers.bats")
+	for f in "${files[@]}"; do
+		case ${f##*/} in
+		[0-9][0-9]_*.bats) ;;
+		*) echo "integration: note: ${f##*/} is not named NN_<topic>.bats; it runs in name order" ;;
+		esac
+	done
 fi
 [ -e "${files[0]}" ] || fail_hard "no .bats files in $here"
 

@@ -1,6 +1,6 @@
 /*
  * sl-cgtool: drive the cgroup writer (src/cgroup) against real or fake
- * cgroups, for shell tests (tests/integration/cgroup_faults.bats).
+ * cgroups, for shell tests (tests/integration/15_cgroup_faults.bats).
  *
  *   sl-cgtool [--proc-root DIR] [--cgroup-root DIR] [--between CMD]
  *             [--before-write CMD] [--job-id N] [--step-id N|batch|extern|

@@ -2,7 +2,8 @@
  * sl-memtouch MIB [READY_FILE]: allocate MIB MiB of anonymous memory, write
  * every page (so it is really charged to the memory cgroup, and swapped out
  * when the cgroup's RAM limit is lower), create READY_FILE (if given) and
- * sleep until killed. A test helper for tests/integration/cgroup_faults.bats.
+ * sleep until killed. A test helper for
+ * tests/integration/15_cgroup_faults.bats.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -420,6 +420,55 @@ static void test_user_group_by_id(void **state)
 	assert_int_equal(calls, 4);
 }
 
+
+/* The node's RAM and CPUs reach both evaluations; each uses its own RAM
+ * limit and CPUs. */
+static void test_share_forms(void **state)
+{
+	sl_allow_in_t in = in_of("p", 4, 2, 2, 4 * GiB, 8 * GiB);
+	sl_allow_t out;
+
+	(void)state;
+	load("partition(p)=100%/memshare,default()=64GiB/cpushare");
+	in.node_mem_bytes = 256 * GiB;
+	in.node_cpus = 64;
+	/* the base's figures are not the ones used */
+	in.base.node_mem_bytes = 1;
+	in.base.node_cpus = 1;
+	sl_allowance(bound, &in, &out);
+	assert_int_equal(out.source, SL_FROM_RULE);
+	assert_int_equal(out.job_facts.node_mem_bytes, 256 * GiB);
+	assert_int_equal(out.step_facts.node_cpus, 64);
+	/* 100GiB x 8/256 and x 4/256 */
+	assert_int_equal(out.job_swap, 3200 * MiB);
+	assert_int_equal(out.step_swap, 1600 * MiB);
+
+	in.base.partition = "other";
+	sl_allowance(bound, &in, &out);
+	assert_int_equal(out.job_swap, 4 * GiB);   /* 64GiB x 4/64 */
+	assert_int_equal(out.step_swap, 2 * GiB);
+
+	/* unknown node figure: the fallback, for both */
+	in.node_cpus = 0;
+	in.fallback = 256 * MiB;
+	sl_allowance(bound, &in, &out);
+	assert_int_equal(out.source, SL_FROM_FALLBACK);
+	assert_int_equal(out.job_swap, 256 * MiB);
+	assert_int_equal(out.step_swap, 256 * MiB);
+	assert_string_equal(out.job.why,
+			    "term 2 cannot be decided: the node's CPU count is unknown (needed by /cpushare)");
+
+	/* no job RAM limit: /memshare cannot be decided, even if the step
+	 * has one */
+	in = in_of("p", 4, 2, 2, 4 * GiB, SL_UNLIMITED_BYTES);
+	in.node_mem_bytes = 256 * GiB;
+	in.node_cpus = 64;
+	sl_allowance(bound, &in, &out);
+	assert_int_equal(out.source, SL_FROM_FALLBACK);
+	assert_int_equal(out.job_swap, 0);
+	assert_int_equal(out.step_swap, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -437,6 +486,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_largest_finite, unload),
 		cmocka_unit_test_teardown(test_undecidable_uses_fallback, unload),
 		cmocka_unit_test_teardown(test_user_group_by_id, unload),
+		cmocka_unit_test_teardown(test_share_forms, unload),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -163,7 +163,8 @@ static void eval_issue_example(void **state)
 		"job: 50MiB x 4 cpus = 200MiB, raised to min_swap 250MiB\n"
 		"facts: node=r03n01 partition=workgroup account=- user=- groups=- "
 		"job_cpus=4 job_tasks=4 job_ram=8GiB step_cpus=4 step_tasks=2 "
-		"step_ram=4GiB node_swap=64GiB cgroup=v1 page=4096\n"
+		"step_ram=4GiB node_swap=64GiB node_mem=?(unknown) "
+		"node_cpus=?(unknown) cgroup=v1 page=4096\n"
 		"assumed: fallback=0 for an undecidable term (the plugin's "
 		"default; --fallback)\n");
 	assert_string_equal(err_s, "");
@@ -186,6 +187,66 @@ static void eval_issue_example_json(void **state)
 	assert_true(contains(out_s, "\"assumed\": [\"the step has all the "
 			     "job's CPUs (--step-cpus)\", "));
 	assert_string_equal(err_s, "");
+}
+
+/* Issue 12: /memshare and /cpushare take the node's RAM and CPUs. */
+static void eval_share_forms(void **state)
+{
+	(void)state;
+	assert_int_equal(run("eval", "--rules", "default()=100%/memshare",
+			     "--node", "n1", "--cpus", "4", "--mem", "8G",
+			     "--step-mem", "4G", "--node-swap", "64G",
+			     "--node-mem", "256G", "--node-cpus", "64",
+			     "--cgroup", "v2", "--page-size", "4096", NULL), 0);
+	assert_string_equal(out_s,
+		"term 1: default()=100%/memshare\n"
+		"job swap: 2GiB (2147483648 bytes)\n"
+		"step swap: 1GiB (1073741824 bytes)\n"
+		"why: step: 100% of node swap 64GiB x RAM share 4GiB/256GiB = 1GiB; "
+		"job: 100% of node swap 64GiB x RAM share 8GiB/256GiB = 2GiB\n"
+		"facts: node=n1 partition=- account=- user=- groups=- "
+		"job_cpus=4 job_tasks=4 job_ram=8GiB step_cpus=4 step_tasks=1 "
+		"step_ram=4GiB node_swap=64GiB node_mem=256GiB node_cpus=64 "
+		"cgroup=v2 page=4096\n"
+		"assumed: the step has all the job's CPUs (--step-cpus)\n"
+		"assumed: the step has 1 task on the node (--tasks)\n");
+	assert_string_equal(err_s, "");
+
+	/* 80% of 64GiB x 4/64 = 3435973836.8, page-rounded */
+	assert_int_equal(run("eval", "--json", "--rules", "default()=80%/cpushare",
+			     "--node", "n1", "--cpus", "4", "--node-swap", "64G",
+			     "--node-cpus", "64", "--page-size", "4096", NULL), 0);
+	assert_true(contains(out_s, "\"swap_bytes\": 3435970560, "));
+	assert_true(contains(out_s, "\"why\": \"80% of node swap 64GiB x CPU "
+			     "share 4/64 cpus = 3435973836B (~3.20GiB)\""));
+	assert_true(contains(out_s, "\"node_mem\": null, \"node_cpus\": 64, "));
+
+	/* unknown node RAM: undecidable, and eval says what it assumed */
+	assert_int_equal(run("eval", "--rules", "default()=100%/memshare",
+			     "--node", "n1", "--mem", "8G", "--node-swap", "64G",
+			     "--fallback", "1G", NULL), 0);
+	assert_true(starts_with(out_s,
+		"term 1 cannot be decided: fallback applies\n"
+		"job swap: 1GiB (1073741824 bytes)\n"));
+	assert_true(contains(out_s, "why: step: term 1 cannot be decided: the "
+			     "node's RAM size is unknown (needed by /memshare)"));
+	assert_true(contains(out_s, "assumed: the node's RAM is unknown: a "
+			     "/memshare term cannot be decided (--node-mem)\n"));
+
+	assert_int_equal(run("eval", "--rules", "default()=1G", "--node", "n1",
+			     "--node-mem", "none", NULL), 2);
+	assert_string_equal(err_s, "swaplimit eval: --node-mem 'none': "
+			    "expected a finite size (e.g. 256GiB)\n");
+	assert_int_equal(run("eval", "--rules", "default()=1G", "--node", "n1",
+			     "--node-mem", "0", NULL), 2);
+	assert_string_equal(err_s, "swaplimit eval: --node-mem '0': the "
+			    "node's RAM cannot be 0\n");
+	assert_int_equal(run("eval", "--rules", "default()=1G", "--node", "n1",
+			     "--node-cpus", "0", NULL), 2);
+	assert_true(contains(err_s, "--node-cpus '0': expected a whole number >= 1"));
+	assert_int_equal(run("check", "--rules", "default()=1G", "--node-cpus",
+			     "4", NULL), 2);
+	assert_true(contains(err_s, "--node-cpus is only for 'swaplimit eval'"));
 }
 
 /* Issue 10: the job's and the step's values, as the plugin computes them:
@@ -739,6 +800,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(eval_issue_example),
 		cmocka_unit_test(eval_issue_example_json),
+		cmocka_unit_test(eval_share_forms),
 		cmocka_unit_test(eval_job_and_step_as_the_plugin),
 		cmocka_unit_test(eval_largest_node_swap),
 		cmocka_unit_test(eval_no_default_node_swap_silently),

@@ -87,6 +87,8 @@ static const char *const PROD[] = {
 	"default()=0MiB",
 	"user(x)=1G,partition(reserved,workgroup)&default()"
 	"{min_swap=5%,max_swap=50%mem}=1.5%mem/task",
+	"partition(reserved)=100%/memshare,user(alice)&partition(standard)"
+	"{min_swap=1G}=80%/cpushare,default()=2GiB/cpushare",
 };
 
 static void test_counter_works(void **state)
@@ -117,17 +119,17 @@ static void test_eval_allocates_nothing(void **state)
 		"reserved", "standard", "workgroup", "extended-mem", "lg-swap", NULL,
 	};
 	static const char *const nodes[] = { "r04s00", "r03n01", "r2v01", "r00g00" };
-	sl_rules_t *r[4];
-	sl_bound_t *b[4][4];
+	sl_rules_t *r[5];
+	sl_bound_t *b[5][4];
 	sl_result_t res;
 	char buf[SL_SIZE_BUF];
-	size_t i, j, k, seen[3] = { 0 };
+	size_t i, j, k, seen[4] = { 0 };
 	uint64_t cpus;
 
 	(void)state;
 	if (SANITIZED)
 		skip();
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 5; i++) {
 		sl_error_t err;
 
 		r[i] = sl_rules_compile(PROD[i], strlen(PROD[i]), "rules", false, &err);
@@ -137,7 +139,7 @@ static void test_eval_allocates_nothing(void **state)
 	}
 	nalloc = 0;
 	counting = 1;
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		for (j = 0; j < 4; j++)
 			for (k = 0; k < 6; k++)
 				for (cpus = 0; cpus < 200; cpus += 7) {
@@ -148,6 +150,9 @@ static void test_eval_allocates_nothing(void **state)
 						.tasks = cpus / 2,
 						.mem_bytes = cpus % 3 ? cpus << 30 : UINT64_MAX,
 						.node_swap_bytes = (cpus % 5) << 34,
+						/* unknown now and then */
+						.node_mem_bytes = (cpus % 4) << 36,
+						.node_cpus = cpus % 6 ? 64 : 0,
 					};
 
 					sl_eval(b[i][j], &f, &res);
@@ -158,8 +163,8 @@ static void test_eval_allocates_nothing(void **state)
 	assert_int_equal(nalloc, 0);
 	/* every outcome was exercised */
 	assert_true(seen[SL_LIMITED] > 0 && seen[SL_UNLIMITED] > 0 &&
-		    seen[SL_NO_MATCH] > 0);
-	for (i = 0; i < 4; i++) {
+		    seen[SL_NO_MATCH] > 0 && seen[SL_UNDECIDABLE] > 0);
+	for (i = 0; i < 5; i++) {
 		for (j = 0; j < 4; j++)
 			sl_bound_free(b[i][j]);
 		sl_rules_free(r[i]);

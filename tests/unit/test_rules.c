@@ -552,9 +552,9 @@ static const struct err_case err_cases[] = {
 	{ "double_comma", "default()=1G,,user(a)=1G", 0, false, 1, 14,
 	  "expected a condition" },
 	{ "unknown_per", "default()=1G/cpus", 0, false, 1, 14,
-	  "unknown per-word 'cpus' after '/' (expected task, cpu or node)" },
+	  "unknown per-word 'cpus' after '/' (expected task, cpu, node, memshare or cpushare)" },
 	{ "missing_per", "default()=1G/", 0, false, 1, 14,
-	  "expected task, cpu or node after '/', found end of rules" },
+	  "expected task, cpu, node, memshare or cpushare after '/', found end of rules" },
 	{ "double_per", "default()=1%/cpu/cpu", 0, false, 1, 17, "unexpected '/' after the limit" },
 	{ "none_per", "default()=none/cpu", 0, false, 1, 15, "'none' takes no '/task'" },
 	{ "props_empty", "default(){}=1G", 0, false, 1, 11, "empty '{}'" },
@@ -598,6 +598,12 @@ static const struct err_case err_cases[] = {
 	{ "deep_names", "user((((((((((((", 0, false, 1, 6, "unexpected '(' in user()" },
 	{ "missing_comma", "default()=1G default()=2G", 0, false, 1, 14,
 	  "unexpected 'default' after the limit (expected ',' and another term, or end of rules)" },
+	{ "memshare_pct_mem", "default()=50%mem/memshare", 0, false, 1, 11,
+	  "%mem cannot be used with /memshare (a share form needs an amount of swap" },
+	{ "cpushare_pct_mem", "default()=1%MEM / CPUshare", 0, false, 1, 11,
+	  "%mem cannot be used with /cpushare" },
+	{ "share_unknown", "default()=1%/ramshare", 0, false, 1, 14,
+	  "unknown per-word 'ramshare'" },
 	{ "control_char", "partition(a)=1G\x01", 0, false, 1, 16, "'\\x01'" },
 	{ "multi_line", "partition(a)=1GiB,\n  user(b)=2GiB,\n\taccount(c)=1XB", 0, false,
 	  3, 14, "unknown unit 'XB'" },
@@ -625,6 +631,140 @@ static void run_err_case(void **state)
 	if (strncmp(buf, want, strlen(want)) != 0 || !strstr(err.message, c->phrase))
 		fail_msg("%s\n  got:  %s\n  want: %s...%s", c->name, buf, want, c->phrase);
 	assert_string_equal(err.source, "rules");
+}
+
+
+/* ---- share forms (/memshare, /cpushare) ---- */
+
+static sl_facts_t share_facts(uint64_t mem, uint64_t node_mem, uint64_t cpus,
+			      uint64_t node_cpus)
+{
+	sl_facts_t f = facts("p", cpus, cpus);
+
+	f.mem_bytes = mem;
+	f.node_mem_bytes = node_mem;
+	f.node_cpus = node_cpus;
+	return f;
+}
+
+static void test_share_forms(void **state)
+{
+	sl_facts_t f = share_facts(8 * GIB, 256 * GIB, 4, 64);
+	sl_result_t res;
+	sl_rules_t *r;
+
+	(void)state;
+	norm_is("Default ( ) = 100% / MemShare", "default()=100%/memshare");
+	norm_is("default()=0.5G/CPUSHARE", "default()=0.5GiB/cpushare");
+	norm_is("default(){min_swap=1G}=512/cpushare",
+		"default(){min_swap=1GiB}=512MiB/cpushare");
+
+	res = eval1("default()=100%/memshare", &f);
+	expect_limited(&res, 1, 2 * GIB);
+	assert_string_equal(res.why,
+			    "100% of node swap 64GiB x RAM share 8GiB/256GiB = 2GiB");
+	/* 80% of 64GiB x 4/64 = 3435973836.8 */
+	res = eval1("default()=80%/cpushare", &f);
+	expect_limited(&res, 1, 3435973836);
+	assert_string_equal(res.why,
+			    "80% of node swap 64GiB x CPU share 4/64 cpus = 3435973836B (~3.20GiB)");
+	res = eval1("default()=32GiB/cpushare", &f);
+	expect_limited(&res, 1, 2 * GIB);
+	assert_string_equal(res.why, "32GiB x CPU share 4/64 cpus = 2GiB");
+
+	/* one rounding: 1.5B x 2/3 is exactly 1 (not floor(1.5) x 2/3 = 0) */
+	f = share_facts(2, 3, 2, 3);
+	res = eval1("default()=1.5B/memshare", &f);
+	expect_limited(&res, 1, 1);
+	res = eval1("default()=1.5B/cpushare", &f);
+	expect_limited(&res, 1, 1);
+	/* 10B of swap x 1/3 = 3.33 */
+	f = share_facts(1, 3, 1, 3);
+	f.node_swap_bytes = 10;
+	res = eval1("default()=100%/memshare", &f);
+	expect_limited(&res, 1, 3);
+
+	/* a figure above the node's counts as the whole node */
+	f = share_facts(512 * GIB, 256 * GIB, 128, 64);
+	res = eval1("default()=50%/memshare", &f);
+	expect_limited(&res, 1, 32 * GIB);
+	assert_string_equal(res.why,
+			    "50% of node swap 64GiB x RAM share 512GiB/256GiB (capped at 1) = 32GiB");
+	res = eval1("default()=50%/cpushare", &f);
+	expect_limited(&res, 1, 32 * GIB);
+	assert_non_null(strstr(res.why, "CPU share 128/64 cpus (capped at 1)"));
+
+	/* min_swap and max_swap as for every form */
+	f = share_facts(8 * GIB, 256 * GIB, 4, 64);
+	res = eval1("default(){min_swap=3G}=100%/memshare", &f);
+	expect_limited(&res, 1, 3 * GIB);
+	assert_string_equal(res.why,
+			    "100% of node swap 64GiB x RAM share 8GiB/256GiB = 2GiB, raised to min_swap 3GiB");
+	res = eval1("default(){max_swap=1%}=100%/memshare", &f);
+	expect_limited(&res, 1, 687194767);
+	res = eval1("default(){max_swap=10%mem}=100%/memshare", &f);
+	expect_limited(&res, 1, 858993459);
+	/* above the node's swap: capped there */
+	f = share_facts(256 * GIB, 256 * GIB, 1, 1);
+	res = eval1("default()=200%/memshare", &f);
+	expect_limited(&res, 1, 64 * GIB);
+
+	/* 1000% of 2^64-1 bytes is above 2^64: the exact product is taken,
+	 * and a share of 1/20 brings it back */
+	f = share_facts(1, 20, 1, 20);
+	f.node_swap_bytes = UINT64_MAX;
+	res = eval1("default()=1000%/memshare", &f);
+	/* (2^64-1) x 10 / 20 = 9223372036854775807.5 */
+	expect_limited(&res, 1, UINT64_MAX / 2);
+	f = share_facts(1, 1, 1, 1);
+	f.node_swap_bytes = UINT64_MAX;
+	res = eval1("default()=1000%/memshare", &f);
+	expect_limited(&res, 1, UINT64_MAX);
+	assert_non_null(strstr(res.why, "unlimited (saturated)"));
+
+	/* a share of 0 CPUs is nothing, as for /cpu */
+	f = share_facts(1, 1, 0, 8);
+	res = eval1("default()=100%/cpushare", &f);
+	expect_limited(&res, 1, 0);
+
+	/* rules_uses */
+	r = compile("default()=1G,user(a)=1%/memshare,default()=1%/cpushare");
+	assert_int_equal(sl_rules_uses(r),
+			 SL_USES_USER | SL_USES_NODE_MEM | SL_USES_NODE_CPUS);
+	sl_rules_free(r);
+	r = compile("default()=none");
+	assert_int_equal(sl_rules_uses(r), 0);
+	sl_rules_free(r);
+}
+
+static void test_share_undecidable(void **state)
+{
+	sl_facts_t f = share_facts(8 * GIB, 0, 4, 0);
+	sl_result_t res;
+
+	(void)state;
+	res = eval1("default()=100%/memshare", &f);
+	assert_int_equal(res.outcome, SL_UNDECIDABLE);
+	assert_int_equal(res.term, 1);
+	assert_string_equal(res.why,
+			    "term 1 cannot be decided: the node's RAM size is unknown (needed by /memshare)");
+	res = eval1("host(n1)=1G/cpushare", &f);
+	assert_int_equal(res.outcome, SL_UNDECIDABLE);
+	assert_string_equal(res.why,
+			    "term 1 cannot be decided: the node's CPU count is unknown (needed by /cpushare)");
+	f = share_facts(SL_UNLIMITED_BYTES, 256 * GIB, 4, 64);
+	res = eval1("partition(q)=1G,default()=100%/memshare", &f);
+	assert_int_equal(res.outcome, SL_UNDECIDABLE);
+	assert_int_equal(res.term, 2);
+	assert_string_equal(res.why,
+			    "term 2 cannot be decided: there is no RAM limit (/memshare needs one)");
+	/* ... but /cpushare does not need a RAM limit */
+	res = eval1("default()=64GiB/cpushare", &f);
+	expect_limited(&res, 1, 4 * GIB);
+	/* a term whose conditions are false is skipped, share or not */
+	f = share_facts(8 * GIB, 0, 4, 0);
+	res = eval1("partition(q)=100%/memshare,default()=1G", &f);
+	expect_limited(&res, 2, GIB);
 }
 
 /* ---- evaluation ---- */
@@ -1034,6 +1174,8 @@ int main(void)
 		cmocka_unit_test(test_eval_clamping),
 		cmocka_unit_test(test_eval_conditions),
 		cmocka_unit_test(test_eval_why_fits),
+		cmocka_unit_test(test_share_forms),
+		cmocka_unit_test(test_share_undecidable),
 	};
 	enum { NERR = sizeof(err_cases) / sizeof(err_cases[0]) };
 	struct CMUnitTest errs[NERR];

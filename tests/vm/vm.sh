@@ -153,38 +153,42 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # What the guest runs: the bats files (relative to tests/integration).
-# Never in the VM: cgroup_faults.bats drives the cgroup writer against real
-# v1 directories it makes itself (v1 only; cgroup_faults_v2.bats is its v2
-# twin), load.bats (hundreds of concurrent steps: hours under software
-# emulation), accounting.bats (slurmdbd 24.11/26.05 cannot start with
-# Debian's MariaDB 11.8 client library: "_check_mysql_concat_is_sane: null
-# result").
+# Never in the VM: 15_cgroup_faults.bats drives the cgroup writer against
+# real v1 directories it makes itself (v1 only; 16_cgroup_faults_v2.bats is
+# its v2 twin), 90_load.bats (hundreds of concurrent steps: hours under
+# software emulation), 80_accounting.bats (slurmdbd 24.11/26.05 cannot start
+# with Debian's MariaDB 11.8 client library: "_check_mysql_concat_is_sane:
+# null result").
 # Under emulation a test costs 25-50 s (both VMs side by side on 2 cores)
 # and a cluster up/down about a minute, and a fresh machine first spends
 # 5-7 min on debootstrap; `make check` must stay under 30 min. So make check
 # (SWL_VM_FULL unset) gives each release a share of the suite, about 20 min
 # per VM with both VMs side by side:
 #   both: every term form, batch and srun steps, several tasks and nodes,
-#     real swap and OOM kills, the forged partition (plugin.bats);
+#     real swap and OOM kills, the forged partition (20_plugin.bats);
 #   sid (26.05: SLUID job dirs, the newest kernel): --swap, SWAPLIMIT_BYTES,
-#     the end-of-step report and OOM explanations (user.bats);
+#     the end-of-step report and OOM explanations (30_user.bats);
 #   trixie (24.11): a plugin built for another release under required and
-#     optional (upgrade.bats), the fail-open configuration faults
-#     (badconfig.bats).
+#     optional (60_upgrade.bats), the fail-open configuration faults
+#     (70_badconfig.bats).
+# 99_leftovers.bats runs last in every VM run.
 # SWL_VM_FULL=1 (make vm-sid VM_FULL=1) runs every file but the ones above
-# that cannot run in a VM: also correctness, constrain_swap, resize (26.05
-# memory resizing), cgroup_faults_v2 (the writer's faults on a real v2) and
-# harness (the harness's own tests, always run on the host).
-SWL_VM_EXCLUDE=${SWL_VM_EXCLUDE:-cgroup_faults.bats load.bats accounting.bats}
+# that cannot run in a VM: also 40_correctness, 50_constrain_swap,
+# 55_resize (26.05 memory resizing), 16_cgroup_faults_v2 (the writer's
+# faults on a real v2) and 10_harness (the harness's own tests, always run
+# on the host).
+SWL_VM_EXCLUDE=${SWL_VM_EXCLUDE:-15_cgroup_faults.bats 90_load.bats 80_accounting.bats}
 case $release in
-sid) vm_default="plugin.bats user.bats" ;;
-trixie) vm_default="plugin.bats upgrade.bats badconfig.bats" ;;
+sid) vm_default="20_plugin.bats 30_user.bats" ;;
+trixie) vm_default="20_plugin.bats 60_upgrade.bats 70_badconfig.bats" ;;
 esac
 if [ -n "$demo" ]; then
 	:   # the demo runs no bats file
 elif [ $# -eq 0 ] && [ -z "${SWL_VM_FULL:-}" ]; then
-	for f in ${SWL_VM_FILES:-$vm_default} zz_leftovers.bats; do
-		[ -e "$repo/tests/integration/$f" ] && set -- "$@" "$repo/tests/integration/$f"
+	for f in ${SWL_VM_FILES:-$vm_default} 99_leftovers.bats; do
+		[ -e "$repo/tests/integration/$f" ] ||
+			fail_hard "no tests/integration/$f (SWL_VM_FILES names files there; ls tests/integration/*.bats)"
+		set -- "$@" "$repo/tests/integration/$f"
 	done
 	say "files (SWL_VM_FULL=1 for every one): $(for f in "$@"; do printf '%s ' "${f##*/}"; done)"
 elif [ $# -eq 0 ]; then

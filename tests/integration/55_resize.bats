@@ -22,36 +22,25 @@
 # Only on Slurm 26.05+ with cgroup v2 (the sid VM, tests/vm/vm.sh sid):
 # elsewhere every test skips with the reason.
 
-setup_file() {
-	load lib/cluster
-	export SKIP_REASON=""
+load lib/common
+T_RULES='default()=50%mem'
+T_RESET_RULES=1
+
+t_skip_reason() {
 	local v=${SWL_SLURM_VERSION:-0}
 	if [ "$(printf '%s\n' "$v" 26.05 | sort -V | head -1)" != 26.05 ]; then
-		SKIP_REASON="Slurm $v has no dynamic memory resizing of running jobs (scontrol update MinMemoryNode / --mem-update: Slurm 26.05+)"
-		return 0
+		echo "Slurm $v has no dynamic memory resizing of running jobs (scontrol update MinMemoryNode / --mem-update: Slurm 26.05+)"
+	elif [ "$SWL_CGV" != 2 ]; then
+		echo "written for cgroup v2 (memory.swap.max); this machine's memory cgroup is v${SWL_CGV:-?}"
 	fi
-	if [ "$SWL_CGV" != 2 ]; then
-		SKIP_REASON="written for cgroup v2 (memory.swap.max); this machine's memory cgroup is v${SWL_CGV:-?}"
-		return 0
-	fi
-	[ -e "$SWL_PLUGIN" ] || { echo "no $SWL_PLUGIN: make build/swaplimit.so" >&2; return 1; }
+}
+
+t_before_up() {
 	# resizing needs the extern step
 	export SWL_SLURM_EXTRA="PrologFlags=contain"
-	cluster_up "rules=default()=50%mem" || return 1
 }
 
-teardown_file() {
-	[ -z "$SKIP_REASON" ] || return 0
-	load lib/cluster
-	cluster_down
-}
-
-setup() {
-	[ -z "$SKIP_REASON" ] || skip "$SKIP_REASON"
-	load lib/cluster
-	cluster_plugstack "rules=default()=50%mem"
-	MiB=1048576
-	J=$SWL_DIR/jobs
+t_setup() {
 	O=$SWL_DIR/out/t$BATS_TEST_NUMBER
 }
 

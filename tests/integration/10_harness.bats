@@ -3,19 +3,8 @@
 # as an ordinary user on the right nodes and partitions, the jobs read their
 # own cgroups, and cluster_down leaves nothing behind.
 
-setup_file() {
-	load lib/cluster
-	cluster_up || return 1
-}
-
-teardown_file() {
-	load lib/cluster
-	cluster_down
-}
-
-setup() {
-	load lib/cluster
-}
+load lib/common
+T_NO_PLUGIN=1    # the cluster alone: no swaplimit line, no plugin needed
 
 @test "harness: three idle nodes, partitions reserved/standard/workgroup, 8 CPUs each" {
 	run cl_slurm sinfo -h -o '%P %D %N'

@@ -5,23 +5,12 @@
 # every one of them gets exactly the allowance its rule grants, read from
 # inside the step. No step fails, no node drains. The count is printed.
 
-setup_file() {
-	load lib/cluster
-	[ -e "$SWL_PLUGIN" ] || { echo "no $SWL_PLUGIN: make build/swaplimit.so" >&2; return 1; }
-	cluster_up "rules=$SWL_PROD_RULES" || return 1
-}
+load lib/common
+T_RULES=$SWL_PROD_RULES
 
-teardown_file() {
-	load lib/cluster
-	cluster_down
-}
-
-setup() {
-	load lib/cluster
+t_setup() {
 	S=$(cl_swap_total)
 	P1=$((S / 100))
-	MiB=1048576
-	J=$SWL_DIR/jobs
 }
 
 @test "load: 204 concurrent steps (4 x 25 parallel sruns + 3 arrays) all get their exact allowance" {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # Fault injection for the cgroup writer (src/cgroup) on a REAL cgroup v2
 # (the test VMs, tests/vm: Debian trixie kernel 6.12, sid kernel 7.2), the
-# v2 counterpart of cgroup_faults.bats. This file makes its own tree, laid
+# v2 counterpart of 15_cgroup_faults.bats. This file makes its own tree, laid
 # out as Slurm 24.11/26.05 lay out theirs (src/cgroup/cg_find.c):
 #   /sys/fs/cgroup/swaplimit-test-<pid>/system.slice/t_slurmstepd.scope/
 #       job_<n>|<SLUID>/step_0/user/task_0
@@ -18,72 +18,38 @@
 # left so (Slurm's cgroup/v2 enables it too; disabling it could disturb
 # others).
 
+load lib/cgfaults
 CGROOT=/sys/fs/cgroup
-REPO="${SL_REPO:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}"
-B="${B:-build}"
-CGTOOL="$REPO/$B/sl-cgtool"
-MEMTOUCH="$REPO/$B/sl-memtouch"
+CGF_PARENT=$CGROOT
+CGF_CREATES="cgroups"
 MiB=1048576
 SLUID=s8X5M8RBXF7R00        # the SLUID seen on Slurm 26.05.5 (slurm-facts.md)
 
-setup_file() {
-	# (bats 1.8 cannot skip from setup_file: each test skips in setup())
-	export SKIP_REASON=""
-	if [ "$(id -u)" != 0 ]; then
-		SKIP_REASON="needs root (creates cgroups, swapon)"
-		return 0
-	fi
+cgf_skip_reason() {
 	if [ "$(stat -fc %T "$CGROOT" 2>/dev/null)" != cgroup2fs ] ||
 		! grep -qw memory "$CGROOT/cgroup.controllers" 2>/dev/null; then
-		SKIP_REASON="no cgroup v2 with a memory controller at $CGROOT ($(stat -fc %T "$CGROOT" 2>/dev/null) mount; this machine's memory controller is on cgroup v1: cgroup_faults.bats covers v1, tests/vm/vm.sh runs this file on a real v2)"
-		return 0
+		echo "no cgroup v2 with a memory controller at $CGROOT ($(stat -fc %T "$CGROOT" 2>/dev/null) mount; this machine's memory controller is on cgroup v1: 15_cgroup_faults.bats covers v1, tests/vm/vm.sh runs this file on a real v2)"
 	fi
-	make -s -C "$REPO" "$B/sl-cgtool" "$B/sl-memtouch" >&2
+}
+
+cgf_root_made() {
 	if ! grep -qw memory "$CGROOT/cgroup.subtree_control"; then
 		echo "# enabling memory in $CGROOT/cgroup.subtree_control (left enabled)" >&3
 		echo +memory >"$CGROOT/cgroup.subtree_control"
 	fi
-	export TROOT="$CGROOT/swaplimit-test-$$"
-	mkdir "$TROOT"
 	echo +memory >"$TROOT/cgroup.subtree_control"
-	export SWAPFILE="/var/tmp/swaplimit-test-$$.swap"
-	export SWAP_OK=0
-	if fallocate -l 256M "$SWAPFILE" && chmod 600 "$SWAPFILE" &&
-		mkswap "$SWAPFILE" >/dev/null && swapon "$SWAPFILE"; then
-		SWAP_OK=1
-	else
-		rm -f "$SWAPFILE"
-	fi
 }
 
-teardown_file() {
-	kill_ours "$BATS_FILE_TMPDIR/pids"
-	if [ -n "${TROOT:-}" ] && [ -d "$TROOT" ]; then
-		rm_cgroups "$TROOT"
-	fi
-	if [ -n "${SWAPFILE:-}" ] && [ -e "$SWAPFILE" ]; then
-		swapoff "$SWAPFILE" 2>/dev/null || true
-		rm -f "$SWAPFILE"
-	fi
-}
-
-setup() {
-	[ -z "$SKIP_REASON" ] || skip "$SKIP_REASON"
+cgf_setup() {
 	# per test: its own slice, so that teardown removes exactly this test's tree
 	SLICE="$TROOT/t$BATS_TEST_NUMBER"
+	CGF_TEST_TOP=$SLICE
 	SCOPE="$SLICE/system.slice/t_slurmstepd.scope"
 	JOB="$SCOPE/job_$BATS_TEST_NUMBER"
 	make_tree "$JOB"
 }
 
-teardown() {
-	[ -z "$SKIP_REASON" ] || return 0
-	kill_ours "$BATS_TEST_TMPDIR/pids"
-	[ -d "${SLICE:-/nonexistent}" ] && rm_cgroups "$SLICE"
-	return 0
-}
-
-# --- helpers -----------------------------------------------------------
+# --- helpers (more in lib/cgfaults.bash) ---------------------------------
 
 # make_tree JOBDIR [nomem]: JOBDIR/step_0/user/task_0 under $SLICE, memory
 # enabled in every subtree_control from $SLICE down to user (nomem: not in
@@ -99,58 +65,6 @@ make_tree() {
 		[ "$d" = "$USER" ] && break
 		d=$d/$(realpath --relative-to="$d" "$TASK" | cut -d/ -f1)
 	done
-}
-
-kill_ours() {
-	local list=$1 pid
-	[ -f "$list" ] || return 0
-	while read -r pid; do
-		[ -n "$pid" ] || continue
-		if grep -qaE 'sleep|sl-memtouch' "/proc/$pid/cmdline" 2>/dev/null; then
-			kill -9 "$pid" 2>/dev/null || true
-		fi
-		wait "$pid" 2>/dev/null || true
-	done <"$list"
-	: >"$list"
-}
-
-# rmdir a subtree of ours, deepest first; retry while exiting tasks leave
-# it. Refuses anything outside our test root.
-rm_cgroups() {
-	local top=$1 i d
-	case "$top" in "$CGROOT"/swaplimit-test-*) ;; *) return 1 ;; esac
-	for i in $(seq 50); do
-		find "$top" -depth -type d 2>/dev/null | while read -r d; do
-			rmdir "$d" 2>/dev/null || true
-		done
-		[ -d "$top" ] || return 0
-		sleep 0.1
-	done
-	echo "could not remove $top" >&2
-	return 1
-}
-
-start_sleep() {
-	sleep 1000 3>&- &
-	SPID=$!
-	echo "$SPID" >>"$BATS_TEST_TMPDIR/pids"
-	echo "$SPID" >"$1/cgroup.procs"
-}
-
-# start_memtouch CG MIB: sl-memtouch in CG from its first page; waits until
-# everything is touched (1: it died first, e.g. OOM-killed). Pid in $MPID.
-start_memtouch() {
-	local cg=$1 mib=$2 ready="$BATS_TEST_TMPDIR/ready.$RANDOM"
-	sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" "$3" "$4"' sh \
-		"$cg" "$MEMTOUCH" "$mib" "$ready" 3>&- &
-	MPID=$!
-	echo "$MPID" >>"$BATS_TEST_TMPDIR/pids"
-	for _ in $(seq 600); do
-		[ -e "$ready" ] && return 0
-		kill -0 "$MPID" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
 }
 
 rd() { cat "$1/$2"; }

@@ -26,9 +26,10 @@ other_release() {
 	esac
 }
 
-setup_file() {
-	load lib/cluster
-	[ -e "$SWL_PLUGIN" ] || { echo "no $SWL_PLUGIN: make build/swaplimit.so" >&2; return 1; }
+load lib/common
+# no plugin line at first (no T_RULES): each test writes its own
+
+t_before_up() {
 	local d=$BATS_FILE_TMPDIR
 	other_release
 	printf '%s\n' '#include <slurm/slurm_version.h>' '#undef SLURM_VERSION_NUMBER' \
@@ -36,8 +37,10 @@ setup_file() {
 	make -s -C "$SWL_REPO" B="$d/bother" CFLAGS="-include $d/slurm-other.h" \
 		"$d/bother/swaplimit.so" >"$d/build.log" 2>&1 ||
 		{ echo "cannot build the $OTHER_V-stamped copy:" >&2; tail -20 "$d/build.log" >&2; return 1; }
-	# no plugin line at first: each test writes its own
-	cluster_up || return 1
+}
+
+t_after_up() {
+	local d=$BATS_FILE_TMPDIR
 	install -d -m 0755 "$SWL_DIR/lib/same" "$SWL_DIR/lib/other"
 	install -m 0644 "$SWL_PLUGIN" "$SWL_DIR/lib/same/swaplimit.so"
 	install -m 0644 "$d/bother/swaplimit.so" "$SWL_DIR/lib/other/swaplimit.so"
@@ -47,19 +50,15 @@ setup_file() {
 	[ ! -e "$own" ] || install -m 0644 "$own" "$SWL_DIR/lib/other/"
 }
 
-teardown_file() {
-	load lib/cluster
+t_before_down() {
 	# leave the nodes usable for whoever looks at SWL_KEEP logs
 	cluster_plugstack
-	cluster_down
 }
 
-setup() {
-	load lib/cluster
+t_setup() {
 	other_release
 	SAME=$SWL_DIR/lib/same/swaplimit.so     # built for this Slurm ($THIS)
 	OTHER=$SWL_DIR/lib/other/swaplimit.so   # the same, stamped $OTHER_V
-	J=$SWL_DIR/jobs
 	RULES="rules=$SWL_PROD_RULES"
 	CLI=$SWL_REPO/build/swaplimit
 }

@@ -16,27 +16,16 @@
 # Every value is read from inside the jobs (jobs/cgread.sh) and checked with
 # cl_check_cg; expected figures are computed here, not by the engine.
 
-setup_file() {
-	load lib/cluster
-	[ -e "$SWL_PLUGIN" ] || { echo "no $SWL_PLUGIN: make build/swaplimit.so" >&2; return 1; }
+load lib/common
+T_RULES='default()=8MiB/task'
+
+t_before_up() {
 	local host
 	host=$(hostname -s)
 	export SWL_SLURM_EXTRA="PrologFlags=contain"
 	# node1-2 as usual (8 cores, 1 thread each); node3 4 cores x 2 threads
 	export SWL_NODE_DEFS="NodeName=node[1-2] NodeHostname=$host NodeAddr=127.0.0.1 Port=[17001-17002] CPUs=8 Boards=1 SocketsPerBoard=1 CoresPerSocket=8 ThreadsPerCore=1 RealMemory=4000 State=UNKNOWN
 NodeName=node3 NodeHostname=$host NodeAddr=127.0.0.1 Port=17003 CPUs=8 Boards=1 SocketsPerBoard=1 CoresPerSocket=4 ThreadsPerCore=2 RealMemory=4000 State=UNKNOWN"
-	cluster_up "rules=default()=8MiB/task" || return 1
-}
-
-teardown_file() {
-	load lib/cluster
-	cluster_down
-}
-
-setup() {
-	load lib/cluster
-	J=$SWL_DIR/jobs
-	MiB=1048576
 }
 
 # An allocation a test made with salloc --no-shell must not outlive it

@@ -8,26 +8,15 @@
 # node's real SwapTotal and the real RAM limit (memsw = limit + swap), not
 # by the plugin's engine. cgroup.conf: ConstrainSwapSpace=no.
 
-setup_file() {
-	load lib/cluster
-	[ -e "$SWL_PLUGIN" ] || { echo "no $SWL_PLUGIN: make build/swaplimit.so" >&2; return 1; }
-	cluster_up "rules=$SWL_PROD_RULES" || return 1
-}
+load lib/common
+T_RULES=$SWL_PROD_RULES
+# Every test starts from the production rules (plugstack.conf is read
+# again by every new slurmstepd).
+T_RESET_RULES=1
 
-teardown_file() {
-	load lib/cluster
-	cluster_down
-}
-
-setup() {
-	load lib/cluster
-	# Every test starts from the production rules (plugstack.conf is read
-	# again by every new slurmstepd).
-	cluster_plugstack "rules=$SWL_PROD_RULES"
+t_setup() {
 	S=$(cl_swap_total)    # the node's SwapTotal, bytes
 	P1=$((S / 100))       # 1% of it (a whole number of pages, see harness)
-	MiB=1048576
-	J=$SWL_DIR/jobs
 }
 
 # The CG line with label L (and task 0) in the current job's output.

@@ -18,11 +18,16 @@
 RULES='account(chem)&partition(standard)=16MiB,account(physics)=64MiB,account(chem)=32MiB,default()=8MiB'
 USER2=swlacct2
 
-setup_file() {
-	load lib/cluster
-	load lib/accounting
-	[ -e "$SWL_PLUGIN" ] || { echo "no $SWL_PLUGIN: make build/swaplimit.so" >&2; return 1; }
-	acct_cluster_up "rules=$RULES" || return 1
+load lib/common
+load lib/accounting
+T_RULES=$RULES
+T_RESET_RULES=1
+
+t_cluster_up() {
+	acct_cluster_up "rules=$T_RULES"
+}
+
+t_after_up() {
 	local t0=$SECONDS
 	acct_add_account physics chem bio || return 1
 	acct_add_user "$SWL_USER" physics,chem physics || return 1
@@ -63,19 +68,9 @@ setup_file() {
 	chmod 0755 "$SWL_DIR/jobs/acct_cg.sh" "$SWL_DIR/jobs/forge_env_shim.so"
 }
 
-teardown_file() {
-	load lib/cluster
-	load lib/accounting
+t_cluster_down() {
 	# the teardown's own lines (how long each part took) as TAP comments
 	acct_cluster_down 2> >(sed 's/^/# /' >&3)
-}
-
-setup() {
-	load lib/cluster
-	load lib/accounting
-	cluster_plugstack "rules=$RULES"
-	MiB=1048576
-	J=$SWL_DIR/jobs
 }
 
 # The CG line with label L (task 0) in the current job's output.

@@ -11,22 +11,11 @@
 
 RULES='host(node3)=none,partition(standard)=64MiB,default()=250MiB'
 
-setup_file() {
-	load lib/cluster
-	[ -e "$SWL_PLUGIN" ] || { echo "no $SWL_PLUGIN: make build/swaplimit.so" >&2; return 1; }
-	cluster_up "rules=$RULES" || return 1
-}
+load lib/common
+T_RULES=$RULES
+T_RESET_RULES=1
 
-teardown_file() {
-	load lib/cluster
-	cluster_down
-}
-
-setup() {
-	load lib/cluster
-	cluster_plugstack "rules=$RULES"
-	MiB=1048576
-	J=$SWL_DIR/jobs
+t_setup() {
 	ERR=$SWL_DIR/out/err.$BATS_TEST_NUMBER
 }
 
@@ -172,7 +161,7 @@ figures() { echo "$1" | grep -o 'peak RAM [^;]*' | head -1 | sed 's/[.;]$//'; }
 }
 
 @test "a step that swapped prints its usage line in srun's stderr; slurmd's log has the same figures" {
-	# 120 MiB on 100M + 64MiB of swap: see plugin.bats ("real swap") for why not more
+	# 120 MiB on 100M + 64MiB of swap: see 20_plugin.bats ("real swap") for why not more
 	cl_srun -p standard -w node1 --mem=100M bash -c "$J/touch_mem 120 $J/cgread.sh used" \
 		>"$ERR.out" 2>"$ERR"
 	cat "$ERR.out" "$ERR"

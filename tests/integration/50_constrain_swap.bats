@@ -4,26 +4,19 @@
 # each new step). A job matching no term keeps exactly what Slurm set; a
 # matching job gets the rule's allowance back at every step.
 
-setup_file() {
-	load lib/cluster
-	[ -e "$SWL_PLUGIN" ] || { echo "no $SWL_PLUGIN: make build/swaplimit.so" >&2; return 1; }
-	# With the plugin from the start: slurmd runs the plugin's job prolog
-	# (partition record) only when plugstack.conf had it at slurmd start.
+load lib/common
+T_RULES=$SWL_PROD_RULES
+
+# With the plugin from the start: slurmd runs the plugin's job prolog
+# (partition record) only when plugstack.conf had it at slurmd start.
+t_cluster_up() {
 	SWL_CGROUP_EXTRA="ConstrainSwapSpace=yes AllowedSwapSpace=10" \
-		cluster_up "rules=$SWL_PROD_RULES" || return 1
+		cluster_up "rules=$T_RULES"
 }
 
-teardown_file() {
-	load lib/cluster
-	cluster_down
-}
-
-setup() {
-	load lib/cluster
+t_setup() {
 	S=$(cl_swap_total)
 	P1=$((S / 100))
-	MiB=1048576
-	J=$SWL_DIR/jobs
 }
 
 cg() { grep "^CG label=$1 " "$JOBOUT" | grep -m1 ' task=0 '; }

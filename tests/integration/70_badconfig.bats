@@ -8,22 +8,8 @@
 #   - no node drains.
 # Then a good config= file brings enforcement back.
 
-setup_file() {
-	load lib/cluster
-	[ -e "$SWL_PLUGIN" ] || { echo "no $SWL_PLUGIN: make build/swaplimit.so" >&2; return 1; }
-	cluster_up "rules=$SWL_PROD_RULES" || return 1
-}
-
-teardown_file() {
-	load lib/cluster
-	cluster_down
-}
-
-setup() {
-	load lib/cluster
-	J=$SWL_DIR/jobs
-	MiB=1048576
-}
+load lib/common
+T_RULES=$SWL_PROD_RULES
 
 # restart_with PLUGIN_ARG...: new plugstack line, restart every slurmd.
 restart_with() {

@@ -9,126 +9,30 @@
 # Only processes started here are killed, only cgroups created here are
 # removed; Slurm's own cgroups (memory/slurm_*) are never touched.
 #
-#   bats tests/integration/cgroup_faults.bats     (or: make cgroup-faults)
+#   bats tests/integration/15_cgroup_faults.bats     (or: make cgroup-faults)
 
+load lib/cgfaults
 MEMROOT=/sys/fs/cgroup/memory
-REPO="${SL_REPO:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}"
-B="${B:-build}"
-CGTOOL="$REPO/$B/sl-cgtool"
-MEMTOUCH="$REPO/$B/sl-memtouch"
+CGF_PARENT=$MEMROOT
+CGF_CREATES="memory cgroups"
 UNL=9223372036854771712     # v1 "no limit" with 4 KiB pages
 
-setup_file() {
-	# (bats 1.8 cannot skip from setup_file: each test skips in setup())
-	export SKIP_REASON=""
-	if [ "$(id -u)" != 0 ]; then
-		SKIP_REASON="needs root (creates memory cgroups, swapon)"
-		return 0
-	fi
-	if [ ! -e "$MEMROOT/memory.memsw.limit_in_bytes" ]; then
-		SKIP_REASON="no cgroup v1 memory controller with swap accounting ($MEMROOT/memory.memsw.limit_in_bytes absent: no v1 memory hierarchy, or the kernel lacks swapaccount=1)"
-		return 0
-	fi
-	make -s -C "$REPO" "$B/sl-cgtool" "$B/sl-memtouch" >&2
-	export TROOT="$MEMROOT/swaplimit-test-$$"
-	mkdir "$TROOT"
-	echo "$TROOT" >"$BATS_FILE_TMPDIR/troot"
-	export SWAPFILE="/var/tmp/swaplimit-test-$$.swap"
-	export SWAP_OK=0
-	if fallocate -l 256M "$SWAPFILE" && chmod 600 "$SWAPFILE" &&
-	   mkswap "$SWAPFILE" >/dev/null && swapon "$SWAPFILE"; then
-		SWAP_OK=1
-	else
-		rm -f "$SWAPFILE"
-	fi
+cgf_skip_reason() {
+	[ -e "$MEMROOT/memory.memsw.limit_in_bytes" ] ||
+		echo "no cgroup v1 memory controller with swap accounting ($MEMROOT/memory.memsw.limit_in_bytes absent: no v1 memory hierarchy, or the kernel lacks swapaccount=1)"
 }
 
-teardown_file() {
-	# Backstop for anything a test's teardown left: our processes, our
-	# cgroups (children first), our swap file.
-	kill_ours "$BATS_FILE_TMPDIR/pids"
-	if [ -n "${TROOT:-}" ] && [ -d "$TROOT" ]; then
-		rm_cgroups "$TROOT"
-	fi
-	if [ -n "${SWAPFILE:-}" ] && [ -e "$SWAPFILE" ]; then
-		swapoff "$SWAPFILE" 2>/dev/null || true
-		rm -f "$SWAPFILE"
-	fi
-}
-
-setup() {
-	[ -z "$SKIP_REASON" ] || skip "$SKIP_REASON"
+cgf_setup() {
 	# laid out as Slurm does on v1 (slurm[_<node>]/uid_<uid>/job_<id>): the
 	# finder refuses any other shape
 	mkdir -p "$TROOT/slurm_t/uid_0"
 	JOB="$TROOT/slurm_t/uid_0/job_$BATS_TEST_NUMBER"
+	CGF_TEST_TOP=$JOB
 	STEP="$JOB/step_0"
 	mkdir -p "$STEP"
 }
 
-teardown() {
-	[ -z "$SKIP_REASON" ] || return 0
-	kill_ours "$BATS_TEST_TMPDIR/pids"
-	[ -d "${JOB:-/nonexistent}" ] && rm_cgroups "$JOB"
-	return 0
-}
-
-# --- helpers -----------------------------------------------------------
-
-# Kill the processes listed in $1 (started by this file), if they are
-# still the programs we started, and reap them.
-kill_ours() {
-	local list=$1 pid
-	[ -f "$list" ] || return 0
-	while read -r pid; do
-		[ -n "$pid" ] || continue
-		if grep -qaE 'sleep|sl-memtouch' "/proc/$pid/cmdline" 2>/dev/null; then
-			kill -9 "$pid" 2>/dev/null || true
-		fi
-		wait "$pid" 2>/dev/null || true
-	done <"$list"
-	: >"$list"
-}
-
-# rmdir a cgroup subtree of ours, deepest first; retry while exiting
-# tasks leave it. Refuses anything outside our test root.
-rm_cgroups() {
-	local top=$1 i d
-	case "$top" in "$MEMROOT"/swaplimit-test-*) ;; *) return 1 ;; esac
-	for i in $(seq 50); do
-		find "$top" -depth -type d 2>/dev/null | while read -r d; do
-			rmdir "$d" 2>/dev/null || true
-		done
-		[ -d "$top" ] || return 0
-		sleep 0.1
-	done
-	echo "could not remove $top" >&2
-	return 1
-}
-
-# Start `sleep` in cgroup $1; its pid in $SPID.
-start_sleep() {
-	sleep 1000 3>&- &
-	SPID=$!
-	echo "$SPID" >>"$BATS_TEST_TMPDIR/pids"
-	echo "$SPID" >"$1/cgroup.procs"
-}
-
-# Start sl-memtouch MIB inside cgroup $1 (charged there from its first
-# page); wait until it has touched everything; its pid in $MPID.
-start_memtouch() {
-	local cg=$1 mib=$2 ready="$BATS_TEST_TMPDIR/ready.$RANDOM"
-	sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" "$3" "$4"' sh \
-		"$cg" "$MEMTOUCH" "$mib" "$ready" 3>&- &
-	MPID=$!
-	echo "$MPID" >>"$BATS_TEST_TMPDIR/pids"
-	for _ in $(seq 300); do
-		[ -e "$ready" ] && return 0
-		kill -0 "$MPID" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
+# --- helpers (more in lib/cgfaults.bash) ---------------------------------
 
 set_limits() {   # dir limit memsw
 	echo "$2" >"$1/memory.limit_in_bytes"

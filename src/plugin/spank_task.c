@@ -99,6 +99,8 @@ typedef struct {
 	uint64_t job_cpus;       /* as used: the record's, else the cores */
 	const char *job_cpus_from;
 	uint64_t node_swap;
+	uint64_t node_ram;       /* MemTotal (sysinfo), for /memshare */
+	uint64_t node_cpus;      /* online CPUs, for /cpushare */
 	sl_allow_in_t in;
 	sl_allow_t d;
 	sl_cg_report_t rep;
@@ -171,7 +173,7 @@ static void line_header(line_t *l, const step_t *s)
 /* The facts the rules saw, for the administrator. */
 static void line_facts(line_t *l, const step_t *s)
 {
-	char a[SL_SIZE_BUF], b[SL_SIZE_BUF], c[SL_SIZE_BUF];
+	char a[SL_SIZE_BUF], b[SL_SIZE_BUF], c[SL_SIZE_BUF], d[SL_SIZE_BUF];
 
 	line_add(l, " facts: partition=%s account=%s%s",
 		 s->have_rec && s->rec.has_partition ? s->rec.partition : "?",
@@ -187,7 +189,8 @@ static void line_facts(line_t *l, const step_t *s)
 			line_add(l, ",+%zu", s->ngids - GROUPS_SHOWN);
 	}
 	line_add(l, " cpus=%" PRIu64 "%s job_cpus=%" PRIu64 "(%s) tasks=%" PRIu64
-		    "%s job_tasks=%" PRIu64 " ram=%s job_ram=%s node_swap=%s",
+		    "%s job_tasks=%" PRIu64 " ram=%s job_ram=%s node_swap=%s"
+		    " node_ram=%s node_cpus=%" PRIu64,
 		 s->d.step_facts.cpus,
 		 s->d.cpus_capped ? "(capped at the job's)" : "",
 		 s->d.job_facts.cpus, s->job_cpus_from,
@@ -196,7 +199,8 @@ static void line_facts(line_t *l, const step_t *s)
 		 s->d.job_facts.tasks,
 		 sl_size_format(s->step_ram, a, sizeof(a)),
 		 sl_size_format(s->job_ram, b, sizeof(b)),
-		 sl_size_format_finite(s->node_swap, c, sizeof(c)));
+		 sl_size_format_finite(s->node_swap, c, sizeof(c)),
+		 sl_size_format_finite(s->node_ram, d, sizeof(d)), s->node_cpus);
 	/* The SLUID the job's cgroup directory was checked against (the
 	 * prolog's, from the credential; "-": none, Slurm < 26.05). */
 	line_add(l, " sluid=%s",
@@ -419,9 +423,17 @@ static int gather_items(spank_t sp, const sl_bound_t *bound, step_t *s)
 			    "evaluated with the step's CPUs",
 			    s->job, s->step, s->node, cores ? cores : "(none)");
 	}
-	if (sl_meminfo_swap_total(NULL, &s->node_swap, msg, sizeof(msg)) != 0) {
+	/* The kernel's totals (one sysinfo call): swap for N% terms, RAM for
+	 * /memshare. Slurm never lets a node's RealMemory exceed its RAM,
+	 * nor its CPUs the online ones, so shares computed against these
+	 * sum to at most 1 on the node (docs/rules.md). */
+	if (sl_node_totals(&s->node_swap, &s->node_ram, msg, sizeof(msg)) != 0) {
 		step_fail(s, "cannot read the node's swap: %s", msg);
 		return -1;
+	}
+	{
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		s->node_cpus = n > 0 ? (uint64_t)n : 0;
 	}
 	return 0;
 }
@@ -586,6 +598,8 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 	s->in.base.gids = s->gids;
 	s->in.base.ngids = s->ngids;
 	s->in.base.node_swap_bytes = s->node_swap;
+	s->in.node_mem_bytes = s->node_ram;
+	s->in.node_cpus = s->node_cpus;
 	s->in.job_cpus = s->job_cpus;
 	s->in.job_ram = s->job_ram;
 	s->in.step_cpus = s->step_cpus;

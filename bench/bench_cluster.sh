@@ -10,8 +10,9 @@
 #   noop  slurmd started with a no-op plugin that has only empty job
 #         prolog/epilog hooks: what Slurm itself charges for ANY plugin
 #         with those hooks (fork+exec of `slurmstepd spank prolog|epilog`).
-#   diag  slurmd started without plugin, then the swaplimit line written:
-#         only srun and slurmstepd load it (no prolog/epilog, no record).
+#   np    slurmd started with swaplimit_noprolog.so (the build without the
+#         job prolog/epilog hooks: no process per job) and rules without
+#         partition()/account() (BENCH_NP_RULES), which need no prolog.
 # Series (each command timed by a tiny C wrapper with CLOCK_MONOTONIC, as
 # the job user; runuser and timeout are outside the timing):
 #   srun-n1, srun-n2   `srun -n1 true`, `srun -n2 true`: a new job each
@@ -23,7 +24,7 @@
 #                      one-line job prints the monotonic clock, so
 #                      "submit->start" (batch launch latency) is measured
 #                      too: sbatch --wait itself polls every 2 s.
-# Rounds alternate the block order (off,noop,on,diag / diag,on,noop,off) so
+# Rounds alternate the block order (off,noop,on,np / np,on,noop,off) so
 # a linear drift hits every mode alike. The plugin's own time per step
 # (elapsed_us of task_post_fork) comes from the slurmd logs.
 # Profile (BENCH_PROFILE=1, needs perf and uprobes): perf records sched
@@ -37,12 +38,14 @@
 #   BENCH_N=200        timed srun-n1, srun-n2 and step each, per main mode
 #   BENCH_BATCH_N=50   timed sbatch --wait per main mode
 #   BENCH_BLOCK=10     per block and series
-#   BENCH_AUX_BLOCK=   per block and series in noop/diag (default BLOCK/2;
-#                      0: no noop/diag blocks)
+#   BENCH_AUX_BLOCK=   per block and series in noop (default BLOCK/2;
+#                      0: no noop blocks)
 #   BENCH_PROFILE=1    the perf profile at the end (0: none)
 #   BENCH_PROFILE_N=30 sruns of each kind per profiled block
 #   BENCH_RULES=       rules= of the swaplimit line (default: the harness'
 #                      production string $SWL_PROD_RULES)
+#   BENCH_NP_RULES=    rules= of mode np (default: that string without its
+#                      partition() terms)
 #   BENCH_OUT=build/bench-cluster   raw data, summary.txt, table.md
 # Quick run: BENCH_N=20 BENCH_BATCH_N=4 BENCH_PROFILE_N=10 (about 3 min).
 set -u
@@ -83,7 +86,9 @@ chmod 0755 "$work"
 # A private copy of the plugin: a rebuild of build/ during the run must
 # not change what is measured.
 cp "$repo/build/swaplimit.so" "$work/swaplimit.so" || die "cannot copy the plugin"
-chmod 0755 "$work/swaplimit.so"
+cp "$repo/build/swaplimit_noprolog.so" "$work/swaplimit_noprolog.so" ||
+	die "cannot copy build/swaplimit_noprolog.so (make all)"
+chmod 0755 "$work/swaplimit.so" "$work/swaplimit_noprolog.so"
 export SWL_PLUGIN=$work/swaplimit.so
 
 # swl-time: without arguments, print CLOCK_MONOTONIC in ns; with a command,
@@ -148,6 +153,7 @@ T=$work/swl-time
 # shellcheck source=tests/integration/lib/cluster.bash
 source "$repo/tests/integration/lib/cluster.bash"
 RULES=${BENCH_RULES:-$SWL_PROD_RULES}
+NP_RULES=${BENCH_NP_RULES:-$(echo "$RULES" | tr ',' '\n' | grep -v '^partition(' | paste -sd,)}
 
 PROBE_GROUP=swlbench$$
 probes_added=0
@@ -170,7 +176,7 @@ mkdir -p "$OUT" || die "cannot create $OUT"
 rm -f "$OUT"/samples.tsv "$OUT"/elapsed.tsv "$OUT"/blocks.tsv "$OUT"/srun.err \
 	"$OUT"/restart.log "$OUT"/allocs.txt "$OUT"/profile*.txt "$OUT"/summary.txt "$OUT"/table.md
 : >"$OUT/samples.tsv"   # mode series ns rc round [submit_to_start_ns]
-: >"$OUT/elapsed.tsv"   # mode series elapsed_us node job step partition ok|error
+: >"$OUT/elapsed.tsv"   # mode series elapsed_us node job step partition ok|error phases
 : >"$OUT/blocks.tsv"    # round mode loadavg1 seconds
 : >"$OUT/allocs.txt"    # job ids of the allocations of the step series
 
@@ -199,14 +205,14 @@ set_mode() {
 	queue_empty
 	case $mode in
 	on) cluster_plugstack "rules=$RULES" ;;
+	np) cluster_plugstack_raw "required $work/swaplimit_noprolog.so rules=$NP_RULES" ;;
 	noop) cluster_plugstack_raw "required $work/swlnoop.so" ;;
-	off | diag) cluster_plugstack ;;
+	off) cluster_plugstack ;;
 	esac
 	cluster_restart_slurmd >>"$OUT/restart.log" 2>&1 ||
 		die "slurmd restart failed: $(tail -5 "$OUT/restart.log")"
 	wait_for_nodes_idle 60 >>"$OUT/restart.log" 2>&1 ||
 		die "nodes not idle after the slurmd restart: $(cl_node_states)"
-	[ "$mode" = diag ] && cluster_plugstack "rules=$RULES"
 	cl_as_user timeout 60 srun -N3 true >/dev/null 2>>"$OUT/srun.err"
 	cl_as_user timeout 60 srun -n1 true >/dev/null 2>>"$OUT/srun.err"
 }
@@ -224,15 +230,16 @@ collect_elapsed() {
 			job = $2; sub(/^job=/, "", job)
 			step = $3; sub(/^step=/, "", step)
 			node = $4; sub(/^node=/, "", node)
-			us = ""; tasks = "?"; part = "?"
+			us = ""; tasks = "?"; part = "?"; ph = "-"
 			for (i = 5; i <= NF; i++) {
 				if ($i ~ /^elapsed_us=/) { us = $i; sub(/^elapsed_us=/, "", us) }
+				if ($i ~ /^phases_us=/) { ph = $i; sub(/^phases_us=/, "", ph) }
 				if ($i ~ /^tasks=/) { tasks = $i; sub(/^tasks=/, "", tasks) }
 				if ($i ~ /^partition=/) { part = $i; sub(/^partition=/, "", part) }
 			}
 			series = step == "batch" ? "batch" : ((job in alloc) ? "step" : "job-n" tasks)
 			err = ($0 ~ / error: /) ? "error" : "ok"
-			print m, series, us, node, job, step, part, err
+			print m, series, us, node, job, step, part, err, ph
 		}' >>"$OUT/elapsed.tsv"
 }
 
@@ -539,19 +546,19 @@ profile_report() {
 
 rounds=$(((N + BLOCK - 1) / BLOCK))
 aux_modes=""
-[ "$AUX" -gt 0 ] && aux_modes="noop diag"
-say "$rounds rounds; per round: off and on blocks of $BLOCK per series, noop/diag blocks of $AUX;" \
-	"sbatch --wait $BATCH_N per main mode in all; rules=$RULES"
+[ "$AUX" -gt 0 ] && aux_modes="noop"
+say "$rounds rounds; per round: off, on and np blocks of $BLOCK per series, noop blocks of $AUX;" \
+	"sbatch --wait $BATCH_N per main mode in all; rules=$RULES; np rules=$NP_RULES"
 
 for ((r = 0; r < rounds; r++)); do
-	if ((r % 2 == 0)); then order="off noop on diag"; else order="diag on noop off"; fi
+	if ((r % 2 == 0)); then order="off noop on np"; else order="np on noop off"; fi
 	k=$BLOCK
 	((r == rounds - 1)) && k=$((N - BLOCK * (rounds - 1)))
 	nb=$(((r + 1) * BATCH_N / rounds - r * BATCH_N / rounds))
 	for mode in $order; do
-		case " off on $aux_modes " in *" $mode "*) ;; *) continue ;; esac
+		case " off on np $aux_modes " in *" $mode "*) ;; *) continue ;; esac
 		kk=$k bb=$nb
-		case $mode in noop | diag) kk=$AUX bb=0 ;; esac
+		case $mode in noop) kk=$AUX bb=0 ;; esac
 		set_mode "$mode"
 		b0=$SECONDS
 		marks=$(cl_log_marks)
@@ -582,31 +589,39 @@ echo "   run: $(date -u '+%Y-%m-%d %H:%M UTC'), ${t_total} s, $rounds rounds, sl
 echo "   failed commands: $(awk '$4 != 0' "$OUT/samples.tsv" | wc -l) (excluded);" \
 	"slurmd starts with swaplimit loaded: $plugin_starts"
 echo
-printf '%-30s %4s %9s %9s | %4s %9s %9s | %7s %7s %8s %8s\n' \
-	"wall time per command (ms)" n "on med" "on p90" n "off med" "off p90" "ratio" "p90 rat" "on-off" "paired"
-for s in srun-n1 srun-n2 step sbatch sbatch-start; do
-	k=$s col=3
-	[ "$s" = sbatch-start ] && k=sbatch col=6
-	read -r n1 m1 p1 _ _ < <(series on "$k" "$col" | stats)
-	read -r n0 m0 p0 _ _ < <(series off "$k" "$col" | stats)
-	pd=-
-	[ "$s" = sbatch-start ] || pd=$(paired on off "$k")
-	printf '%-30s %4s %9s %9s | %4s %9s %9s | %7s %7s %8s %8s\n' "$(label "$s")" \
-		"$n1" "$(ms "$m1")" "$(ms "$p1")" "$n0" "$(ms "$m0")" "$(ms "$p0")" \
-		"$(ratio "$m1" "$m0")" "$(ratio "$p1" "$p0")" "$(diffms "$m1" "$m0")" "$(diffms "$pd" 0)"
+for m in on np; do
+	case $m in
+	on) echo "mode on: swaplimit.so (job prolog), rules=$RULES" ;;
+	np) echo "mode np: swaplimit_noprolog.so (no job prolog), rules=$NP_RULES" ;;
+	esac
+	printf '%-30s %4s %9s %9s | %4s %9s %9s | %7s %7s %8s %8s\n' \
+		"wall time per command (ms)" n "$m med" "$m p90" n "off med" "off p90" "ratio" "p90 rat" "$m-off" "paired"
+	for s in srun-n1 srun-n2 step sbatch sbatch-start; do
+		k=$s col=3
+		[ "$s" = sbatch-start ] && k=sbatch col=6
+		read -r n1 m1 p1 _ _ < <(series "$m" "$k" "$col" | stats)
+		[ "$n1" = 0 ] && continue
+		read -r n0 m0 p0 _ _ < <(series off "$k" "$col" | stats)
+		pd=-
+		[ "$s" = sbatch-start ] || pd=$(paired "$m" off "$k")
+		printf '%-30s %4s %9s %9s | %4s %9s %9s | %7s %7s %8s %8s\n' "$(label "$s")" \
+			"$n1" "$(ms "$m1")" "$(ms "$p1")" "$n0" "$(ms "$m0")" "$(ms "$p0")" \
+			"$(ratio "$m1" "$m0")" "$(ratio "$p1" "$p0")" "$(diffms "$m1" "$m0")" "$(diffms "$pd" 0)"
+	done
+	echo
 done
-echo "(on-off: difference of the medians; paired: median over rounds of the difference of"
+echo "(MODE-off: difference of the medians; paired: median over rounds of the difference of"
 echo " the two blocks' medians in that round, which cancels drift between rounds)"
 if [ -n "$aux_modes" ]; then
 	echo
 	echo "decomposition (medians, ms): noop = slurmd started with a no-op plugin that has empty job"
-	echo "prolog/epilog hooks; diag = swaplimit only in srun/slurmstepd (no prolog/epilog)"
-	printf '  %-30s %4s %8s %8s %8s %8s | %9s %9s %9s\n' series n off noop diag on \
-		"noop-off" "on-noop" "diag-off"
+	echo "prolog/epilog hooks (what Slurm charges for any plugin with them)"
+	printf '  %-30s %4s %8s %8s %8s %8s | %9s %9s %9s\n' series n off noop np on \
+		"noop-off" "on-noop" "np-off"
 	for s in srun-n1 srun-n2 step; do
 		read -r _ m0 _ _ _ < <(series off "$s" | stats)
 		read -r nn mn _ _ _ < <(series noop "$s" | stats)
-		read -r _ md _ _ _ < <(series diag "$s" | stats)
+		read -r _ md _ _ _ < <(series np "$s" | stats)
 		read -r _ m1 _ _ _ < <(series on "$s" | stats)
 		printf '  %-30s %4s %8s %8s %8s %8s | %9s %9s %9s\n' "$(label "$s")" "$nn" \
 			"$(ms "$m0")" "$(ms "$mn")" "$(ms "$md")" "$(ms "$m1")" \
@@ -616,11 +631,19 @@ fi
 echo
 echo "plugin time per step (elapsed_us of task_post_fork, from the slurmd logs):"
 printf '  %-24s %5s %8s %8s %8s %8s\n' steps n median p90 p99 max
-for sel in "on all" "on job-n1" "on job-n2" "on step" "on batch" "diag all"; do
+for sel in "on all" "on job-n1" "on job-n2" "on step" "on batch" "np all" "np job-n1" "np step" "np batch"; do
 	read -r a1 a2 <<<"$sel"
 	read -r n m p90 p99 mx < <(awk -v m="$a1" -v k="$a2" '$1 == m && (k == "all" || $2 == k) { print $3 }' "$OUT/elapsed.tsv" | stats)
 	[ "$n" = 0 ] && continue
 	printf '  %-24s %5s %8s %8s %8s %8s  us\n' "$a1 $a2" "$n" "$m" "$p90" "$p99" "$mx"
+done
+echo "  median of each phase (phases_us of the step line), us:"
+for m in on np; do
+	printf '    %-4s' "$m"
+	awk -v m="$m" '$1 == m && $9 != "-" { n = split($9, kv, ","); for (i = 1; i <= n; i++) { split(kv[i], x, ":"); print x[1], x[2] } }' "$OUT/elapsed.tsv" |
+		sort -k1,1 -k2,2n | awk '
+		{ v[$1, ++c[$1]] = $2; if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 } }
+		END { for (i = 1; i <= k; i++) { p = order[i]; n = c[p]; printf " %s:%s", p, (n % 2) ? v[p, (n + 1) / 2] : (v[p, n / 2] + v[p, n / 2 + 1]) / 2 } print "" }'
 done
 echo "  (on-mode steps without a prolog record: $(awk '$1 == "on" && $7 == "?"' "$OUT/elapsed.tsv" | wc -l);" \
 	"steps logging an error: $(awk '$8 == "error"' "$OUT/elapsed.tsv" | wc -l);" \
@@ -648,34 +671,42 @@ awk '$1 == "on" { print $3 }' "$OUT/elapsed.tsv" | sort -n | awk '
 {
 	echo "Machine: $machine; 3 \`slurmd -N\` nodes and slurmctld on it. Run $(date -u '+%Y-%m-%d'), ${t_total} s."
 	echo
-	echo "| command | n with / without | median with | median without | ratio | p90 with | p90 without | ratio |"
-	echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+	echo "| command | plugin | n with / without | median with | median without | ratio | paired diff | p90 with | p90 without | ratio |"
+	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 	for s in srun-n1 srun-n2 step sbatch sbatch-start; do
-		k=$s col=3
-		[ "$s" = sbatch-start ] && k=sbatch col=6
-		read -r n1 m1 p1 _ _ < <(series on "$k" "$col" | stats)
-		read -r n0 m0 p0 _ _ < <(series off "$k" "$col" | stats)
-		echo "| $(label "$s") | $n1 / $n0 | $(ms "$m1") ms | $(ms "$m0") ms | $(ratio "$m1" "$m0") | $(ms "$p1") ms | $(ms "$p0") ms | $(ratio "$p1" "$p0") |"
+		for m in on np; do
+			k=$s col=3
+			[ "$s" = sbatch-start ] && k=sbatch col=6
+			read -r n1 m1 p1 _ _ < <(series "$m" "$k" "$col" | stats)
+			[ "$n1" = 0 ] && continue
+			read -r n0 m0 p0 _ _ < <(series off "$k" "$col" | stats)
+			pd=-
+			[ "$s" = sbatch-start ] || pd=$(paired "$m" off "$k")
+			pl=swaplimit.so; [ "$m" = np ] && pl=swaplimit_noprolog.so
+			echo "| $(label "$s") | $pl | $n1 / $n0 | $(ms "$m1") ms | $(ms "$m0") ms | **$(ratio "$m1" "$m0")** | $(diffms "$pd" 0) ms | $(ms "$p1") ms | $(ms "$p0") ms | $(ratio "$p1" "$p0") |"
+		done
 	done
 	if [ -n "$aux_modes" ]; then
 		echo
-		echo "| median (ms) | off | noop plugin | swaplimit in srun/stepd only | on | any prolog/epilog plugin (noop - off) | swaplimit's own (on - noop) |"
-		echo "| --- | --- | --- | --- | --- | --- | --- |"
+		echo "| median (ms) | off | noop plugin | swaplimit_noprolog.so | swaplimit.so | any prolog/epilog plugin (noop - off) | swaplimit's own (on - noop) | noprolog - off |"
+		echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
 		for s in srun-n1 srun-n2 step; do
 			read -r _ m0 _ _ _ < <(series off "$s" | stats)
 			read -r _ mn _ _ _ < <(series noop "$s" | stats)
-			read -r _ md _ _ _ < <(series diag "$s" | stats)
+			read -r _ md _ _ _ < <(series np "$s" | stats)
 			read -r _ m1 _ _ _ < <(series on "$s" | stats)
-			echo "| $(label "$s") | $(ms "$m0") | $(ms "$mn") | $(ms "$md") | $(ms "$m1") | $(diffms "$mn" "$m0") | $(diffms "$m1" "$mn") |"
+			echo "| $(label "$s") | $(ms "$m0") | $(ms "$mn") | $(ms "$md") | $(ms "$m1") | $(diffms "$mn" "$m0") | $(diffms "$m1" "$mn") | $(diffms "$md" "$m0") |"
 		done
 	fi
 	echo
-	echo "| plugin time in task_post_fork (elapsed_us) | steps | median | p90 | p99 | max |"
-	echo "| --- | --- | --- | --- | --- | --- |"
-	for sel in "on all" "on job-n1" "on job-n2" "on step" "on batch"; do
+	echo "| plugin time in task_post_fork (elapsed_us) | plugin | steps | median | p90 | p99 | max |"
+	echo "| --- | --- | --- | --- | --- | --- | --- |"
+	for sel in "on all" "on job-n1" "on job-n2" "on step" "on batch" "np all" "np job-n1" "np step" "np batch"; do
 		read -r a1 a2 <<<"$sel"
 		read -r n m p90 p99 mx < <(awk -v m="$a1" -v k="$a2" '$1 == m && (k == "all" || $2 == k) { print $3 }' "$OUT/elapsed.tsv" | stats)
-		echo "| $a2 | $n | $m us | $p90 us | $p99 us | $mx us |"
+		[ "$n" = 0 ] && continue
+		pl=swaplimit.so; [ "$a1" = np ] && pl=swaplimit_noprolog.so
+		echo "| $a2 | $pl | $n | $m us | $p90 us | $p99 us | $mx us |"
 	done
 } >"$OUT/table.md"
 say "raw samples and tables in $OUT (samples.tsv, elapsed.tsv, summary.txt, table.md, profile.txt)"

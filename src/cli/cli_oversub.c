@@ -253,6 +253,50 @@ static int swap_file(const char *path, struct swap_entry **v, size_t *n,
 	return rc;
 }
 
+static int by_name(const void *a, const void *b, void *nodes)
+{
+	const sl_conf_node_t *v = nodes;
+
+	return strcmp(v[*(const size_t *)a].name, v[*(const size_t *)b].name);
+}
+
+/* slurm.conf nodes that no partition contains run no job: say so. */
+static bool warn_partitionless(sl_ov_nodes_t *n)
+{
+	sl_hostset_t *set;
+	char *list, msg[600];
+	int count;
+
+	if (!n->have_parts)
+		return true;
+	if (!(set = sl_hostset_new()))
+		return false;
+	for (size_t i = 0; i < n->conf.nnodes; i++) {
+		bool in = false;
+
+		for (size_t p = 0; p < n->conf.nparts && !in; p++)
+			in = sl_conf_part_has(&n->conf.parts[p], n->conf.nodes[i].name);
+		if (!in && sl_hostset_push(set, n->conf.nodes[i].name) < 0) {
+			sl_hostset_destroy(set);
+			return false;
+		}
+	}
+	count = sl_hostset_count(set);
+	if (count == 0) {
+		sl_hostset_destroy(set);
+		return true;
+	}
+	list = sl_hostset_ranged(set);
+	sl_hostset_destroy(set);
+	if (!list)
+		return false;
+	snprintf(msg, sizeof(msg), "%d node%s in no partition (%.400s): no "
+		 "job runs there, nothing is checked", count,
+		 count == 1 ? " is" : "s are", list);
+	free(list);
+	return add_warning(n, msg);
+}
+
 sl_ov_nodes_t *sl_ov_nodes_load(const sl_ov_opts_t *o, FILE *err)
 {
 	sl_ov_nodes_t *n = calloc(1, sizeof(*n));
@@ -279,18 +323,25 @@ sl_ov_nodes_t *sl_ov_nodes_load(const sl_ov_opts_t *o, FILE *err)
 	for (size_t i = 0; i < o->nnode_specs; i++)
 		if (node_spec(n, o->node_specs[i], err, &n->over, &over_cap) < 0)
 			goto out;
-	if (!o->slurm_conf && n->conf.nnodes) {
-		/* the same order as slurm.conf's: sorted, names once */
-		sl_conf_node_t *nodes = n->conf.nodes;
+	if (!o->slurm_conf && n->conf.nnodes > 1) {
+		/* a name once: sorted indices, neighbours compared */
+		size_t *idx = malloc(n->conf.nnodes * sizeof(*idx));
 
+		if (!idx)
+			goto oom;
 		for (size_t i = 0; i < n->conf.nnodes; i++)
-			for (size_t j = i + 1; j < n->conf.nnodes; j++)
-				if (strcmp(nodes[i].name, nodes[j].name) == 0) {
-					fprintf(err, "swaplimit check: node %s is "
-						"given twice (--node)\n",
-						nodes[i].name);
-					goto out;
-				}
+			idx[i] = i;
+		qsort_r(idx, n->conf.nnodes, sizeof(*idx), by_name, n->conf.nodes);
+		for (size_t i = 1; i < n->conf.nnodes; i++)
+			if (strcmp(n->conf.nodes[idx[i]].name,
+				   n->conf.nodes[idx[i - 1]].name) == 0) {
+				fprintf(err, "swaplimit check: node %s is given "
+					"twice (--node)\n",
+					n->conf.nodes[idx[i]].name);
+				free(idx);
+				goto out;
+			}
+		free(idx);
 	}
 	if (!n->conf.nnodes) {
 		fprintf(err, "swaplimit check: %s defines no node\n",
@@ -313,6 +364,8 @@ sl_ov_nodes_t *sl_ov_nodes_load(const sl_ov_opts_t *o, FILE *err)
 			goto oom;
 		}
 	}
+	if (!warn_partitionless(n))
+		goto oom;
 	/* the last entry that names a node wins */
 	n->swap = calloc(n->conf.nnodes, sizeof(*n->swap));
 	if (!n->swap || !(miss = sl_hostset_new()))

@@ -210,8 +210,11 @@ static void check_oversub_slurm_conf(void **state)
 		"PartitionName=DEFAULT OverSubscribe=NO\n"
 		"PartitionName=standard Nodes=r03n[01-40] Default=YES\n"
 		"PartitionName=reserved Nodes=r03n[01-10],r0m01\n"
-		"PartitionName=workgroup Nodes=ALL OverSubscribe=FORCE:2\n"
-		"Include /etc/slurm/other.conf\n");
+		"PartitionName=workgroup Nodes=r0m01,r03n[01-40],r04s[00-01] "
+		"OverSubscribe=FORCE:2\n"
+		"Include /etc/slurm/other.conf\n"
+		"NodeName=spare[1-2] CPUs=4\n"
+		"PartitionName=gpu Nodes=gpu[1-4]\n");
 	write_file("swap", "# node=size\nr03n[01-40]=1G\n\n"
 		   "r04s[00-01],r0m01 = 64X # big\n");
 	assert_int_equal(run("check", "--rules", P1, "--slurm-conf",
@@ -221,12 +224,15 @@ static void check_oversub_slurm_conf(void **state)
 			     "unit 'X'"));
 	assert_string_equal(out_s, "");
 	write_file("swap", "# node=size\nr03n[01-40]=1G\n\n"
-		   "r04s[00-01],r0m01 = 64G # big\n");
+		   "r04s[00-01],r0m01,spare[1-2] = 64G # big\n");
 	assert_int_equal(run("check", "--rules", P1, "--slurm-conf",
 			     tpath("slurm.conf"), "--swap-file", tpath("swap"),
 			     NULL), 1);
 	assert_true(contains(out_s, "' is not followed: nodes and partitions "
 			     "defined there are not checked\n"));
+	assert_true(contains(out_s, "warning: 2 nodes are in no partition "
+			     "(spare[1-2]): no job runs there, nothing is "
+			     "checked\n"));
 	/* host() none on r04s: not counted */
 	assert_true(contains(out_s, "term 1: host(r04s[00-01])=none\n"
 		"  r04s[00-01] (40 CPUs x OverSubscribe 2, RealMemory 191000MiB, "
@@ -255,6 +261,12 @@ static void check_oversub_slurm_conf(void **state)
 			     NULL), 0);
 	assert_true(contains(out_s, "term 1: partition(gpu)=1TiB\n"
 			     "  applies on no node\n"));
+	/* many nodes: no quadratic work, duplicates still found */
+	assert_int_equal(run("check", "--rules", "default()=1M", "--node",
+			     "n[00-99]x[0000-1999]:cpus=1,mem=1G", "--node",
+			     "n55x1234:cpus=2,mem=1G", "--swap", "1G", NULL), 2);
+	assert_string_equal(err_s, "swaplimit check: node n55x1234 is given "
+			    "twice (--node)\n");
 }
 
 static void check_oversub_errors(void **state)

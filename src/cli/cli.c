@@ -16,6 +16,7 @@
 #include "allowance.h"
 #include "cgroup.h"
 #include "cli.h"
+#include "cli_oversub.h"
 #include "cli_release.h"
 #include "plugin_args.h"
 #include "rules.h"
@@ -28,6 +29,9 @@
 static const char usage_text[] =
 "Usage:\n"
 "  swaplimit check [--rules STRING | --file PATH | --plugstack PATH]\n"
+"                  [--slurm-conf FILE | --node HOSTLIST:cpus=N,mem=SIZE\n"
+"                   [,oversubscribe=N] ...]\n"
+"                  [--swap [HOSTLIST=]SIZE ...] [--swap-file FILE] [--json]\n"
 "  swaplimit eval  [--rules STRING | --file PATH | --plugstack PATH] --node NAME\n"
 "                  [--partition NAME] [--user NAME] [--group NAME[,NAME...]]\n"
 "                  [--account NAME] [--unknown FACT[,FACT...]]\n"
@@ -40,7 +44,9 @@ static const char usage_text[] =
 "\n"
 "Commands:\n"
 "  check   compile the rules; print them normalised, one numbered term a\n"
-"          line, then any warnings\n"
+"          line, then any warnings; given nodes and their swap, report for\n"
+"          every term and node the most swap the term can promise at once\n"
+"          (every job there matching it) against the node's swap\n"
 "  eval    compute, exactly as the plugin does, the swap the job cgroup and\n"
 "          the step cgroup get on one node: the term, both values (page-\n"
 "          rounded, the --swap request applied), how, every fact used and\n"
@@ -53,6 +59,17 @@ static const char usage_text[] =
 "  --plugstack PATH   the rules= or config= argument of the swaplimit.so\n"
 "                     line of a plugstack.conf (include lines are followed;\n"
 "                     its fallback= is used too)\n"
+"\n"
+"Nodes (check):\n"
+"  --slurm-conf FILE  the nodes (NodeName=: CPUs, RealMemory) and partitions\n"
+"                     (PartitionName=: Nodes, OverSubscribe) of a slurm.conf\n"
+"  --node SPEC        instead: HOSTLIST:cpus=N,mem=SIZE[,oversubscribe=N]\n"
+"                     (mem: RealMemory; oversubscribe: jobs per CPU,\n"
+"                     default 1); repeatable\n"
+"  --swap [HOSTLIST=]SIZE  the swap of those nodes (no HOSTLIST: every\n"
+"                     node); repeatable: the last entry naming a node wins\n"
+"  --swap-file FILE   HOSTLIST=SIZE lines ('#' comments), in that order\n"
+"  --json             print one JSON object instead of text\n"
 "\n"
 "Job facts (eval):\n"
 "  --node NAME        node name (required)\n"
@@ -88,14 +105,15 @@ static const char usage_text[] =
 "1024), e.g. 64GiB or 1.5G.\n"
 "\n"
 "Exit status: 0 ok, 1 invalid rules or unreadable rules/plugstack file,\n"
-"2 usage error. See swaplimit(1) for the rule language.\n";
+"or (check with nodes) a term can promise more swap than a node has;\n"
+"2 usage error, or nodes/swap that cannot be read. See swaplimit(1).\n";
 
 enum {
 	OPT_RULES = 256, OPT_FILE, OPT_PLUGSTACK, OPT_NODE, OPT_PARTITION,
 	OPT_USER, OPT_GROUP, OPT_ACCOUNT, OPT_CPUS, OPT_TASKS, OPT_MEM,
 	OPT_NODE_SWAP, OPT_JSON, OPT_VERSION, OPT_STEP_CPUS, OPT_STEP_MEM,
 	OPT_EXTERN, OPT_SWAP, OPT_CGROUP, OPT_PAGE_SIZE, OPT_FALLBACK,
-	OPT_UNKNOWN, OPT_NODE_MEM, OPT_NODE_CPUS,
+	OPT_UNKNOWN, OPT_NODE_MEM, OPT_NODE_CPUS, OPT_SLURM_CONF, OPT_SWAP_FILE,
 };
 
 static const struct option long_opts[] = {
@@ -122,6 +140,8 @@ static const struct option long_opts[] = {
 	{ "unknown",   required_argument, NULL, OPT_UNKNOWN },
 	{ "node-mem",  required_argument, NULL, OPT_NODE_MEM },
 	{ "node-cpus", required_argument, NULL, OPT_NODE_CPUS },
+	{ "slurm-conf", required_argument, NULL, OPT_SLURM_CONF },
+	{ "swap-file", required_argument, NULL, OPT_SWAP_FILE },
 	{ "help",      no_argument,       NULL, 'h' },
 	{ "version",   no_argument,       NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -148,6 +168,12 @@ typedef struct {
 	bool is_extern, v1;
 	bool unknown_partition, unknown_account, unknown_user, unknown_groups;
 	bool json;
+	/* check: the nodes and their swap (cli_oversub.h) */
+	const char *slurm_conf;
+	const char **node_specs;
+	size_t nnode_specs;
+	sl_swap_src_t *swaps;
+	size_t nswaps;
 } opts_t;
 
 static const char *opt_name(int val)
@@ -165,6 +191,41 @@ static void opts_free(opts_t *o)
 	free(o->groups);
 	o->groups = NULL;
 	o->ngroups = 0;
+	free(o->node_specs);
+	o->node_specs = NULL;
+	free(o->swaps);
+	o->swaps = NULL;
+}
+
+/* check's repeatable --node and --swap/--swap-file, kept in order. */
+static int add_check_arg(opts_t *o, int c, const char *arg, FILE *err)
+{
+	if (!arg[0]) {
+		fprintf(err, "swaplimit check: --%s needs a non-empty value\n",
+			opt_name(c));
+		return -1;
+	}
+	if (c == OPT_NODE) {
+		const char **v = realloc(o->node_specs,
+					 (o->nnode_specs + 1) * sizeof(*v));
+
+		if (!v)
+			goto oom;
+		o->node_specs = v;
+		v[o->nnode_specs++] = arg;
+	} else {
+		sl_swap_src_t *v = realloc(o->swaps, (o->nswaps + 1) * sizeof(*v));
+
+		if (!v)
+			goto oom;
+		o->swaps = v;
+		v[o->nswaps++] = (sl_swap_src_t){ .file = c == OPT_SWAP_FILE,
+						  .arg = arg };
+	}
+	return 0;
+oom:
+	fprintf(err, "swaplimit: out of memory\n");
+	return -1;
 }
 
 /* Whole number >= 1 (no sign, no spaces, no suffix). */
@@ -344,8 +405,28 @@ static int parse_opts(opts_t *o, int argc, char *argv[], FILE *out,
 			o->source = arg;
 			break;
 		case OPT_NODE:
-			eval_only = true;
+			if (o->cmd == CMD_CHECK) {
+				rc = add_check_arg(o, c, arg, err);
+				break;
+			}
 			rc = set_once(o, &o->node, c, arg, err);
+			break;
+		case OPT_SWAP_FILE:
+			if (o->cmd != CMD_CHECK)
+				goto check_only;
+			rc = add_check_arg(o, c, arg, err);
+			break;
+		case OPT_SLURM_CONF:
+			if (o->cmd != CMD_CHECK)
+				goto check_only;
+			if (given_twice(o, c, o->slurm_conf != NULL, err))
+				return -1;
+			if (!arg[0]) {
+				fprintf(err, "swaplimit check: --slurm-conf "
+					"needs a path\n");
+				return -1;
+			}
+			o->slurm_conf = arg;
 			break;
 		case OPT_PARTITION:
 			eval_only = true;
@@ -391,11 +472,16 @@ static int parse_opts(opts_t *o, int argc, char *argv[], FILE *out,
 			*have = true;
 			break;
 		}
+		case OPT_SWAP:
+			if (o->cmd == CMD_CHECK) {
+				rc = add_check_arg(o, c, arg, err);
+				break;
+			}
+			/* fall through */
 		case OPT_MEM:
 		case OPT_STEP_MEM:
 		case OPT_NODE_SWAP:
 		case OPT_NODE_MEM:
-		case OPT_SWAP:
 		case OPT_FALLBACK: {
 			bool *have = c == OPT_MEM ? &o->have_mem
 				     : c == OPT_STEP_MEM ? &o->have_step_mem
@@ -446,7 +532,6 @@ static int parse_opts(opts_t *o, int argc, char *argv[], FILE *out,
 			rc = add_unknown(o, arg, err);
 			break;
 		case OPT_JSON:
-			eval_only = true;
 			o->json = true;
 			break;
 		case ':':
@@ -468,6 +553,12 @@ static int parse_opts(opts_t *o, int argc, char *argv[], FILE *out,
 		}
 		if (rc < 0)
 			return -1;
+		if (false) {
+check_only:
+			fprintf(err, "swaplimit %s: --%s is only for "
+				"'swaplimit check'\n", o->cmdname, opt_name(c));
+			return -1;
+		}
 		if (eval_only && o->cmd != CMD_EVAL) {
 			fprintf(err, "swaplimit %s: --%s is only for "
 				"'swaplimit eval'\n", o->cmdname, opt_name(c));
@@ -483,6 +574,24 @@ static int parse_opts(opts_t *o, int argc, char *argv[], FILE *out,
 	if (!o->source_opt) {
 		fprintf(err, "swaplimit %s: no rules given; add --rules STRING, "
 			"--file PATH or --plugstack PATH\n", o->cmdname);
+		return -1;
+	}
+	if (o->cmd == CMD_CHECK && o->slurm_conf && o->nnode_specs) {
+		fprintf(err, "swaplimit check: --slurm-conf and --node both give "
+			"nodes; give one of them\n");
+		return -1;
+	}
+	if (o->cmd == CMD_CHECK && (o->slurm_conf || o->nnode_specs) &&
+	    !o->nswaps) {
+		fprintf(err, "swaplimit check: the nodes' swap is needed: add "
+			"--swap [HOSTLIST=]SIZE or --swap-file FILE\n");
+		return -1;
+	}
+	if (o->cmd == CMD_CHECK && o->nswaps && !o->slurm_conf &&
+	    !o->nnode_specs) {
+		fprintf(err, "swaplimit check: --%s needs nodes: add "
+			"--slurm-conf FILE or --node HOSTLIST:cpus=N,mem=SIZE\n",
+			o->swaps[0].file ? "swap-file" : "swap");
 		return -1;
 	}
 	if (o->cmd == CMD_EVAL && !o->node) {
@@ -543,20 +652,42 @@ static sl_rules_t *load_rules(const opts_t *o, uint64_t *fallback,
 	return r;
 }
 
+static void json_strings(FILE *out, const char *const *v, size_t n,
+			 bool *first)
+{
+	for (size_t i = 0; i < n; i++) {
+		fputs(*first ? "" : ", ", out);
+		sl_cli_json_string(out, v[i]);
+		*first = false;
+	}
+}
+
 static int cmd_check(const opts_t *o, FILE *out, FILE *err)
 {
 	sl_rules_t *r = load_rules(o, NULL, NULL, err);
-	size_t n, w;
+	sl_ov_nodes_t *nodes = NULL;
+	char refuse[SL_MSG_MAX * 3 + 64] = "";
+	const char *extra[1];
+	size_t n, w, nextra = 0;
+	bool over = false, failed = false, first = true;
 
 	if (!r)
 		return SL_EXIT_RULES;
-	n = sl_rules_count(r);
-	for (size_t i = 0; i < n; i++)
-		fprintf(out, "%zu: %s\n", i + 1, sl_rules_term_text(r, i));
-	w = sl_rules_warning_count(r);
-	for (size_t i = 0; i < w; i++)
-		fprintf(out, "warning: %s\n", sl_rules_warning(r, i));
-	sl_rules_free(r);
+	if (o->slurm_conf || o->nnode_specs) {
+		sl_ov_opts_t ov = {
+			.slurm_conf = o->slurm_conf,
+			.node_specs = o->node_specs,
+			.nnode_specs = o->nnode_specs,
+			.swaps = o->swaps,
+			.nswaps = o->nswaps,
+		};
+
+		nodes = sl_ov_nodes_load(&ov, err);
+		if (!nodes) {
+			sl_rules_free(r);
+			return SL_EXIT_USAGE;
+		}
+	}
 	/* What the plugin adds: a config= file must be root's and not
 	 * writable by group or others, or every step refuses it. */
 	if (o->source_opt == OPT_PLUGSTACK) {
@@ -571,18 +702,66 @@ static int cmd_check(const opts_t *o, FILE *out, FILE *err)
 							NULL, NULL, &e)
 				: NULL;
 
-			if (args.config && !strict)
-				fprintf(out, "warning: the plugin will refuse "
-					"this: %s\n", e.message);
+			if (args.config && !strict) {
+				snprintf(refuse, sizeof(refuse), "the plugin "
+					 "will refuse this: %s", e.message);
+				extra[nextra++] = refuse;
+			}
 			sl_rules_free(strict);
 		}
 		sl_args_free(&args);
+	}
+	n = sl_rules_count(r);
+	w = sl_rules_warning_count(r);
+	if (o->json) {
+		fputs("{\"terms\": [", out);
+		for (size_t i = 0; i < n; i++) {
+			fprintf(out, "%s{\"term\": %zu, \"text\": ", i ? ", " : "",
+				i + 1);
+			sl_cli_json_string(out, sl_rules_term_text(r, i));
+			fputc('}', out);
+		}
+		fputs("], \"warnings\": [", out);
+		for (size_t i = 0; i < w; i++) {
+			const char *x = sl_rules_warning(r, i);
+
+			json_strings(out, &x, 1, &first);
+		}
+		json_strings(out, extra, nextra, &first);
+		for (size_t i = 0; i < sl_ov_nodes_warning_count(nodes); i++) {
+			const char *x = sl_ov_nodes_warning(nodes, i);
+
+			json_strings(out, &x, 1, &first);
+		}
+		fprintf(out, "], \"checked\": %s", nodes ? "true" : "false");
+		if (nodes) {
+			fputs(", ", out);
+			over = sl_ov_report(r, nodes, true, out, &failed);
+		}
+		fputs("}\n", out);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			fprintf(out, "%zu: %s\n", i + 1, sl_rules_term_text(r, i));
+		for (size_t i = 0; i < w; i++)
+			fprintf(out, "warning: %s\n", sl_rules_warning(r, i));
+		for (size_t i = 0; i < nextra; i++)
+			fprintf(out, "warning: %s\n", extra[i]);
+		for (size_t i = 0; i < sl_ov_nodes_warning_count(nodes); i++)
+			fprintf(out, "warning: %s\n", sl_ov_nodes_warning(nodes, i));
+		if (nodes)
+			over = sl_ov_report(r, nodes, false, out, &failed);
+	}
+	sl_ov_nodes_free(nodes);
+	sl_rules_free(r);
+	if (failed) {
+		fprintf(err, "swaplimit: out of memory\n");
+		return SL_EXIT_USAGE;
 	}
 	/* the Slurm release the plugin file was built for (cli_release.c) */
 	if (o->source_opt == OPT_PLUGSTACK &&
 	    sl_cli_release_check(o->source, err) != 0)
 		return SL_EXIT_RULES;
-	return SL_EXIT_OK;
+	return over ? SL_EXIT_OVER : SL_EXIT_OK;
 }
 
 /* "250MiB (262144000 bytes)", "3543348019 bytes (~3.30GiB)", or

@@ -13,7 +13,10 @@
 /* Exit codes. */
 #define SL_EXIT_OK     0
 #define SL_EXIT_RULES  1   /* invalid rules, unreadable rules/plugstack file */
-#define SL_EXIT_USAGE  2   /* bad command line */
+#define SL_EXIT_OVER   1   /* check: a term can promise more swap than a
+			    * node has (the rule set is not acceptable) */
+#define SL_EXIT_USAGE  2   /* bad command line; check: nodes or swap that
+			    * cannot be read */
 
 /*
  * Run the command. argv[0] is the program name, argv[1] the command

@@ -145,6 +145,194 @@ static int teardown_all(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* --- check: oversubscription (issue 12) ---------------------------------- */
+
+#define ISSUE "default(){min_swap=250MiB}=50MiB/cpu"
+
+static void check_oversub_issue_example(void **state)
+{
+	(void)state;
+	assert_int_equal(run("check", "--rules", ISSUE, "--node",
+			     "node1:cpus=40,mem=192G", "--swap", "1GiB", NULL), 1);
+	assert_string_equal(out_s,
+		"1: default(){min_swap=250MiB}=50MiB/cpu\n"
+		"oversubscription: the most swap each term can promise at once "
+		"on a node, if every job there matched it (1 node)\n"
+		"term 1: default(){min_swap=250MiB}=50MiB/cpu\n"
+		"  node1 (40 CPUs, RealMemory 192GiB, swap 1GiB): OVER: 40 jobs of "
+		"1 CPU: 40 x min_swap 250MiB = 10000MiB > swap 1GiB (x9.77)\n"
+		"oversubscribed: 1 term can promise more swap than 1 node has "
+		"(node1)\n");
+	assert_string_equal(err_s, "");
+
+	assert_int_equal(run("check", "--json", "--rules", ISSUE, "--node",
+			     "node1:cpus=40,mem=192G", "--swap", "1GiB", NULL), 1);
+	assert_true(starts_with(out_s,
+		"{\"terms\": [{\"term\": 1, \"text\": \"default(){min_swap=250MiB}"
+		"=50MiB/cpu\"}], \"warnings\": [], \"checked\": true, \"nodes\": 1, "
+		"\"results\": [{\"term\": 1, \"text\": \"default(){min_swap=250MiB}"
+		"=50MiB/cpu\", \"hosts\": \"node1\", \"nodes\": 1, \"cpus\": 40, "
+		"\"real_memory_bytes\": 206158430208, \"swap_bytes\": 1073741824, "
+		"\"oversubscribe\": 1, \"status\": \"over\", \"promised_bytes\": "
+		"10485760000, \"factor\": 9.77, \"exact\": true, "));
+	assert_true(contains(out_s, "\"jobs\": [{\"count\": 40, \"cpus\": 1, "
+			     "\"ram_bytes\": null, \"grant_bytes\": 262144000, "
+			     "\"by\": \"min_swap\"}]"));
+	assert_true(contains(out_s, "], \"oversubscribed\": true}\n"));
+
+	/* 100%/memshare never promises more than a node has: exit 0 */
+	assert_int_equal(run("check", "--rules", "default()=100%/memshare",
+			     "--node", "n[01-04]:cpus=40,mem=192G", "--node",
+			     "big:cpus=128,mem=1T", "--swap", "1GiB", "--swap",
+			     "big=64G", NULL), 0);
+	assert_true(contains(out_s,
+		"  n[01-04] (40 CPUs, RealMemory 192GiB, swap 1GiB): ok: 1 job of "
+		"1 CPU and 192GiB RAM: 1 x 1GiB = 1GiB <= swap 1GiB (x1.00)\n"
+		"  big (128 CPUs, RealMemory 1TiB, swap 64GiB): ok: "));
+	assert_true(contains(out_s, "no term can promise more swap than a node "
+			     "has\n"));
+	/* without nodes: no report, as before */
+	assert_int_equal(run("check", "--rules", ISSUE, NULL), 0);
+	assert_string_equal(out_s, "1: default(){min_swap=250MiB}=50MiB/cpu\n");
+	assert_int_equal(run("check", "--json", "--rules", "default()=1G", NULL), 0);
+	assert_string_equal(out_s, "{\"terms\": [{\"term\": 1, \"text\": "
+			    "\"default()=1GiB\"}], \"warnings\": [], "
+			    "\"checked\": false}\n");
+}
+
+static void check_oversub_slurm_conf(void **state)
+{
+	(void)state;
+	write_file("slurm.conf",
+		"NodeName=DEFAULT Sockets=2 CoresPerSocket=20 RealMemory=191000\n"
+		"NodeName=r03n[01-40],r04s[00-01]\n"
+		"NodeName=r0m01 CPUs=64 RealMemory=1500000\n"
+		"PartitionName=DEFAULT OverSubscribe=NO\n"
+		"PartitionName=standard Nodes=r03n[01-40] Default=YES\n"
+		"PartitionName=reserved Nodes=r03n[01-10],r0m01\n"
+		"PartitionName=workgroup Nodes=r0m01,r03n[01-40],r04s[00-01] "
+		"OverSubscribe=FORCE:2\n"
+		"Include /etc/slurm/other.conf\n"
+		"NodeName=spare[1-2] CPUs=4\n"
+		"PartitionName=gpu Nodes=gpu[1-4]\n");
+	write_file("swap", "# node=size\nr03n[01-40]=1G\n\n"
+		   "r04s[00-01],r0m01 = 64X # big\n");
+	assert_int_equal(run("check", "--rules", P1, "--slurm-conf",
+			     tpath("slurm.conf"), "--swap-file", tpath("swap"),
+			     NULL), 2);
+	assert_true(contains(err_s, "swap:4: 'r04s[00-01],r0m01 = 64X': unknown "
+			     "unit 'X'"));
+	assert_string_equal(out_s, "");
+	write_file("swap", "# node=size\nr03n[01-40]=1G\n\n"
+		   "r04s[00-01],r0m01,spare[1-2] = 64G # big\n");
+	assert_int_equal(run("check", "--rules", P1, "--slurm-conf",
+			     tpath("slurm.conf"), "--swap-file", tpath("swap"),
+			     NULL), 1);
+	assert_true(contains(out_s, "' is not followed: nodes and partitions "
+			     "defined there are not checked\n"));
+	assert_true(contains(out_s, "warning: 2 nodes are in no partition "
+			     "(spare[1-2]): no job runs there, nothing is "
+			     "checked\n"));
+	/* host() none on r04s: not counted */
+	assert_true(contains(out_s, "term 1: host(r04s[00-01])=none\n"
+		"  r04s[00-01] (40 CPUs x OverSubscribe 2, RealMemory 191000MiB, "
+		"swap 64GiB): none: no swap limit (not counted)\n"));
+	/* partition(reserved): only its nodes, 1% of each node's swap */
+	assert_true(contains(out_s, "term 2: partition(reserved)=1%/task\n"
+		"  r03n[01-10] (40 CPUs, RealMemory 191000MiB, swap 1GiB): ok: 40 "
+		"jobs of 1 CPU: 40 x 10737418B (~10.24MiB) = 429496720B "
+		"(~409.60MiB) <= swap 1GiB (x0.40)\n"
+		"  r0m01 (64 CPUs, RealMemory 1500000MiB, swap 64GiB): ok: 64 jobs"));
+	/* default(): never on r04s (term 1 takes every job there);
+	 * OverSubscribe=FORCE:2 of workgroup doubles the jobs */
+	assert_true(contains(out_s, "term 4: default(){min_swap=250MiB}=50MiB/cpu\n"
+		"  r03n[01-40] (40 CPUs x OverSubscribe 2, RealMemory 191000MiB, "
+		"swap 1GiB): OVER: 80 jobs of 1 CPU: 80 x min_swap 250MiB = "
+		"20000MiB > swap 1GiB (x19.53)\n"
+		"  r0m01 (64 CPUs x OverSubscribe 2, RealMemory 1500000MiB, swap "
+		"64GiB): ok: 128 jobs of 1 CPU: 128 x min_swap 250MiB = 31.25GiB "
+		"<= swap 64GiB (x0.49)\n"
+		"oversubscribed: 1 term can promise more swap than 40 nodes have "
+		"(r03n[01-40])\n"));
+
+	/* a partition() naming no partition of a node: no such node */
+	assert_int_equal(run("check", "--rules", "partition(gpu)=1T,default()=0",
+			     "--slurm-conf", tpath("slurm.conf"), "--swap", "1G",
+			     NULL), 0);
+	assert_true(contains(out_s, "term 1: partition(gpu)=1TiB\n"
+			     "  applies on no node\n"));
+	/* many nodes: no quadratic work, duplicates still found */
+	assert_int_equal(run("check", "--rules", "default()=1M", "--node",
+			     "n[00-99]x[0000-1999]:cpus=1,mem=1G", "--node",
+			     "n55x1234:cpus=2,mem=1G", "--swap", "1G", NULL), 2);
+	assert_string_equal(err_s, "swaplimit check: node n55x1234 is given "
+			    "twice (--node)\n");
+}
+
+static void check_oversub_errors(void **state)
+{
+	static const struct {
+		const char *args[12];
+		const char *err;
+	} cases[] = {
+		{ { "check", "--rules", "default()=1G", "--swap", "1G" },
+		  "swaplimit check: --swap needs nodes: add --slurm-conf FILE or "
+		  "--node HOSTLIST:cpus=N,mem=SIZE\n" },
+		{ { "check", "--rules", "default()=1G", "--slurm-conf", "x",
+		    "--node", "a:cpus=1,mem=1G", "--swap", "1G" },
+		  "swaplimit check: --slurm-conf and --node both give nodes; give "
+		  "one of them\n" },
+		{ { "check", "--rules", "default()=1G", "--node", "a:cpus=1",
+		    "--swap", "1G" },
+		  "swaplimit check: --node 'a:cpus=1': expected HOSTLIST:cpus=N,"
+		  "mem=SIZE[,oversubscribe=N] (cpus and oversubscribe whole numbers "
+		  ">= 1, mem a size)\n" },
+		{ { "check", "--rules", "default()=1G", "--node", "a",
+		    "--swap", "1G" },
+		  "swaplimit check: --node 'a': expected HOSTLIST:cpus=N,mem=SIZE"
+		  "[,oversubscribe=N], e.g. 'n[01-40]:cpus=40,mem=192G'\n" },
+		{ { "check", "--rules", "default()=1G", "--node",
+		    "a:cpus=1,mem=1G", "--swap", "b=1G" },
+		  "swaplimit check: no swap size for 1 node (a): give --swap "
+		  "HOSTLIST=SIZE, --swap SIZE (every node) or --swap-file FILE\n" },
+		{ { "check", "--rules", "default()=1G", "--node",
+		    "a:cpus=1,mem=1G", "--swap", "a=1GB" },
+		  "swaplimit check: --swap 'a=1GB': ambiguous unit 'GB' (use GiB "
+		  "or G: units are powers of 1024 as in Slurm); expected "
+		  "HOSTLIST=SIZE or SIZE (" SL_SIZE_FORMS ")\n" },
+		{ { "check", "--rules", "default()=1G", "--node",
+		    "a:cpus=1,mem=1G", "--node", "a:cpus=2,mem=1G", "--swap", "1G" },
+		  "swaplimit check: node a is given twice (--node)\n" },
+		{ { "check", "--rules", "default()=1G", "--slurm-conf",
+		    "/nonexistent-sl/slurm.conf", "--swap", "1G" },
+		  "swaplimit check: /nonexistent-sl/slurm.conf: No such file or "
+		  "directory\n" },
+		{ { "eval", "--rules", "default()=1G", "--node", "a",
+		    "--slurm-conf", "x" },
+		  "swaplimit eval: --slurm-conf is only for 'swaplimit check'\n" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = run_v(cases[i].args);
+
+		if (rc != 2 || strcmp(err_s, cases[i].err) != 0)
+			fail_msg("case %zu: rc %d\n got:  %s want: %s", i, rc,
+				 err_s, cases[i].err);
+		assert_string_equal(out_s, "");
+	}
+	/* an unused swap entry is a warning */
+	assert_int_equal(run("check", "--rules", "default()=1M", "--node",
+			     "a:cpus=2,mem=1G,oversubscribe=3", "--swap", "a=1G",
+			     "--swap", "2G", NULL), 0);
+	assert_true(contains(out_s, "warning: swap entry 'a=1G' sets the swap of "
+			     "no node (a later entry overrides it, or it names no "
+			     "known node)\n"));
+	assert_true(contains(out_s, "  a (2 CPUs x OverSubscribe 3, RealMemory "
+			     "1GiB, swap 2GiB): ok: 6 jobs of 1 CPU: 6 x 1MiB = "
+			     "6MiB <= swap 2GiB (x0.00)\n"));
+}
+
 /* --- eval ---------------------------------------------------------------- */
 
 static void eval_issue_example(void **state)
@@ -690,7 +878,10 @@ static void usage_errors_exit_2(void **state)
 		  "swaplimit check: unexpected argument 'extra' (values go after "
 		  "an option, e.g. --rules 'default()=1GiB')\n" },
 		{ { "check", "--rules", "default()=0", "--node", "n1" },
-		  "swaplimit check: --node is only for 'swaplimit eval'\n" },
+		  "swaplimit check: the nodes' swap is needed: add --swap "
+		  "[HOSTLIST=]SIZE or --swap-file FILE\n" },
+		{ { "check", "--rules", "default()=0", "--mem", "1G" },
+		  "swaplimit check: --mem is only for 'swaplimit eval'\n" },
 		{ { "eval", "--rules", P1 }, "swaplimit eval: --node NAME is "
 		  "required (the node to evaluate the rules on)\n" },
 		{ { "eval", "--rules", P1, "--node", "" }, "swaplimit eval: "
@@ -812,6 +1003,9 @@ int main(void)
 		cmocka_unit_test(eval_default_node_swap),
 		cmocka_unit_test(eval_sizes_and_counts),
 		cmocka_unit_test(check_production),
+		cmocka_unit_test(check_oversub_issue_example),
+		cmocka_unit_test(check_oversub_slurm_conf),
+		cmocka_unit_test(check_oversub_errors),
 		cmocka_unit_test(check_file_same_as_inline),
 		cmocka_unit_test(check_warnings),
 		cmocka_unit_test(check_plugstack_include),

@@ -117,19 +117,25 @@ static int node_spec(sl_ov_nodes_t *n, const char *spec, FILE *err,
 	}
 	while ((host = sl_hostset_shift(set))) {
 		sl_slurm_conf_t *c = &n->conf;
-		sl_conf_node_t *nn = realloc(c->nodes, (c->nnodes + 1) * sizeof(*nn));
 
-		if (!nn || (*over_cap <= c->nnodes &&
-			    !(*over = realloc(*over, (*over_cap = 2 * c->nnodes + 16) *
-						     sizeof(**over))))) {
-			free(host);
+		/* nodes and over[] grow together, geometrically */
+		if (*over_cap <= c->nnodes) {
+			size_t ncap = 2 * c->nnodes + 16;
+			sl_conf_node_t *nn = realloc(c->nodes, ncap * sizeof(*nn));
+			uint64_t *no;
+
 			if (nn)
 				c->nodes = nn;
-			goto oom;
+			no = nn ? realloc(*over, ncap * sizeof(*no)) : NULL;
+			if (!no) {
+				free(host);
+				goto oom;
+			}
+			*over = no;
+			*over_cap = ncap;
 		}
-		c->nodes = nn;
-		nn[c->nnodes] = (sl_conf_node_t){ .name = host, .cpus = cpus,
-						  .mem_bytes = mem };
+		c->nodes[c->nnodes] = (sl_conf_node_t){ .name = host, .cpus = cpus,
+							.mem_bytes = mem };
 		(*over)[c->nnodes] = os;
 		c->nnodes++;
 	}

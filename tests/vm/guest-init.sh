@@ -37,13 +37,23 @@ mkdir -p /run/munge /var/lib/munge /var/log/munge
 chown munge:munge /run/munge /var/lib/munge /var/log/munge
 
 . /swaplimit/tests/vm/guest.env
-if [ "${SWL_VM_MODE:-test}" = demo ]; then
-	echo "guest: up in ${t0%.*}s of boot; running the demo"
+if [ "${SWL_VM_MODE:-test}" != test ]; then
+	echo "guest: up in ${t0%.*}s of boot; running the ${SWL_VM_MODE}"
 else
 	echo "guest: up in ${t0%.*}s of boot; running the suite (${SWL_VM_FILES:-every file})"
 fi
 mkdir -p /results
 cd /swaplimit
+if [ "${SWL_VM_MODE:-test}" = bench ]; then
+	echo "guest: running bench/bench_cluster.sh (N=${BENCH_N:-20})"
+	BENCH_N=${BENCH_N:-20} BENCH_BLOCK=${BENCH_BLOCK:-10} BENCH_BATCH_N=${BENCH_BATCH_N:-0} \
+		BENCH_AUX_BLOCK=${BENCH_AUX_BLOCK:-0} BENCH_PROFILE=0 BENCH_OUT=/results/bench \
+		SWL_POLL=0.5 SWL_JOB_TIMEOUT=300 bench/bench_cluster.sh 2>&1
+	echo $? >/results/bench.rc
+	tar -cf /dev/vdb -C /results . && sync
+	echo o >/proc/sysrq-trigger
+	sleep 30
+fi
 if [ "${SWL_VM_MODE:-test}" = demo ]; then
 	SWL_POLL=0.5 SWL_JOB_TIMEOUT=300 scripts/demo.sh 2>&1
 	echo $? >/results/demo.rc

@@ -5,6 +5,11 @@
 #   tests/vm/vm.sh RELEASE [FILE.bats...]     RELEASE: trixie | sid
 #   tests/vm/vm.sh --prepare RELEASE          only step 1 (make check runs it
 #                                             in the background, early)
+#   tests/vm/vm.sh --demo RELEASE             the demo (make demo SLURM=...)
+#   tests/vm/vm.sh --bench RELEASE            bench/bench_cluster.sh in the
+#                                             guest (make bench-vm-RELEASE);
+#                                             its figures land in
+#                                             $RESULTS/bench-RELEASE/
 # Without FILE arguments the guest runs the release's share of the suite
 # (below, with the reasons), or with SWL_VM_FULL=1 every file but those
 # that cannot run in a VM.
@@ -33,10 +38,11 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-prepare="" demo=""
+prepare="" demo="" bench=""
 case ${1:-} in
 --prepare) prepare=1; shift ;;
 --demo) demo=1; shift ;;
+--bench) bench=1 demo=1; shift ;;   # runs like the demo: no bats file
 esac
 release=${1:-}
 shift || true
@@ -46,6 +52,7 @@ mkdir -p "$res"
 tag=integration-$release
 [ -n "$prepare" ] && tag=vm-prepare-$release
 [ -n "$demo" ] && tag=demo-$release
+[ -n "$bench" ] && tag=bench-$release
 log=$res/$tag.log
 counts=$res/$tag.counts
 
@@ -200,8 +207,18 @@ elif [ $# -eq 0 ]; then
 fi
 files=""
 for f in "$@"; do files="$files $(basename "$f")"; done
+vm_mode=test
+[ -n "$demo" ] && vm_mode=demo
+[ -n "$bench" ] && vm_mode=bench
 printf 'SWL_VM_FILES="%s"\nSWL_VM_RELEASE=%s\nSWL_VM_MODE=%s\n' "${files# }" "$release" \
-	"$([ -n "$demo" ] && echo demo || echo test)" >"$root/swaplimit/tests/vm/guest.env"
+	"$vm_mode" >"$root/swaplimit/tests/vm/guest.env"
+# The bench's size (bench_cluster.sh's knobs); small by default: every
+# command is 10-20x slower under emulation, so only ratios mean anything.
+if [ -n "$bench" ]; then
+	for v in BENCH_N BENCH_BLOCK BENCH_BATCH_N BENCH_AUX_BLOCK BENCH_RULES BENCH_NP_RULES; do
+		[ -n "${!v:-}" ] && printf 'export %s="%s"\n' "$v" "${!v}"
+	done >>"$root/swaplimit/tests/vm/guest.env"
+fi
 
 t0=$SECONDS
 size_mb=$(( $(du -sm "$root" | cut -f1) + 1536 ))
@@ -251,6 +268,14 @@ say "guest ran for $((SECONDS - t0))s"
 mkdir -p "$work/out"
 tar -xf "$work/results.img" -C "$work/out" 2>/dev/null ||
 	fail_hard "the guest wrote no results (it did not boot or crashed: see $console)"
+if [ -n "$bench" ]; then
+	rc=$(cat "$work/out/bench.rc" 2>/dev/null || echo 1)
+	rm -rf "$res/bench-$release"
+	cp -r "$work/out/bench" "$res/bench-$release" 2>/dev/null
+	rm -f "$counts"
+	say "bench figures: $res/bench-$release/summary.txt, table.md (exit $rc)"
+	exit "$rc"
+fi
 if [ -n "$demo" ]; then
 	rc=$(cat "$work/out/demo.rc" 2>/dev/null || echo 1)
 	rm -f "$counts"

@@ -358,6 +358,16 @@ static int set_once(opts_t *o, const char **slot, int val, const char *arg,
 	return 0;
 }
 
+/* An option of `swaplimit check` only: false (message printed) else. */
+static bool check_only(const opts_t *o, int val, FILE *err)
+{
+	if (o->cmd == CMD_CHECK)
+		return true;
+	fprintf(err, "swaplimit %s: --%s is only for 'swaplimit check'\n",
+		o->cmdname, opt_name(val));
+	return false;
+}
+
 /* Parse the options after the command name. Returns -1 on a usage error
  * (message printed), 1 when --help/--version was handled, 0 otherwise. */
 static int parse_opts(opts_t *o, int argc, char *argv[], FILE *out,
@@ -412,13 +422,13 @@ static int parse_opts(opts_t *o, int argc, char *argv[], FILE *out,
 			rc = set_once(o, &o->node, c, arg, err);
 			break;
 		case OPT_SWAP_FILE:
-			if (o->cmd != CMD_CHECK)
-				goto check_only;
+			if (!check_only(o, c, err))
+				return -1;
 			rc = add_check_arg(o, c, arg, err);
 			break;
 		case OPT_SLURM_CONF:
-			if (o->cmd != CMD_CHECK)
-				goto check_only;
+			if (!check_only(o, c, err))
+				return -1;
 			if (given_twice(o, c, o->slurm_conf != NULL, err))
 				return -1;
 			if (!arg[0]) {
@@ -553,12 +563,6 @@ static int parse_opts(opts_t *o, int argc, char *argv[], FILE *out,
 		}
 		if (rc < 0)
 			return -1;
-		if (false) {
-check_only:
-			fprintf(err, "swaplimit %s: --%s is only for "
-				"'swaplimit check'\n", o->cmdname, opt_name(c));
-			return -1;
-		}
 		if (eval_only && o->cmd != CMD_EVAL) {
 			fprintf(err, "swaplimit %s: --%s is only for "
 				"'swaplimit eval'\n", o->cmdname, opt_name(c));

@@ -8,7 +8,8 @@
  * Cases: the three production strings (facts that fall through to their
  * last term, the slowest path), a generated 10,000-term rule set whose
  * match is the last term, and host(r[0000-9999]n[00-99]) (one million
- * hosts) with the node r9999n99 at its end.
+ * hosts) with the node r9999n99 at its end, and the share forms
+ * (/cpushare, /memshare: the exact share product on every decision).
  *
  *   build/bench/bench_engine [--markdown] [--quick]
  *
@@ -260,8 +261,9 @@ int main(int argc, char **argv)
 		.partition = "workgroup", .user = "alice", .groups = groups, .ngroups = 2,
 		.account = "proj", .cpus = 4, .tasks = 2, .mem_bytes = 8ULL << 30,
 		.node_swap_bytes = 64ULL << 30,
+		.node_mem_bytes = 256ULL << 30, .node_cpus = 64,
 	};
-	bcase_t cases[5];
+	bcase_t cases[6];
 	memset(cases, 0, sizeof cases);
 	cases[0] = (bcase_t){ "production 1",
 		"host(r04s[00-01])=none,partition(reserved)=1%/task,partition(standard)=0MiB,"
@@ -278,12 +280,15 @@ int main(int argc, char **argv)
 	cases[3].facts.partition = "batch";
 	cases[4] = (bcase_t){ "1M hosts, node at the end", "host(r[0000-9999]n[00-99])=1GiB",
 		NULL, 0, "r9999n99", job };
+	cases[5] = (bcase_t){ "share forms (issue 12)",
+		"partition(reserved)=80%/cpushare,default(){max_swap=50%}=100%/memshare",
+		NULL, 0, "r03n01", job };
 	size_t ncases = sizeof cases / sizeof cases[0];
 	for (size_t i = 0; i < ncases; i++)
 		if (cases[i].len == 0)
 			cases[i].len = strlen(cases[i].text);
 
-	bresult_t res[5];
+	bresult_t res[sizeof cases / sizeof cases[0]];
 	for (size_t i = 0; i < ncases; i++)
 		run_case(&cases[i], &res[i]);
 

@@ -9,6 +9,7 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <slurm/slurm.h>
 
@@ -192,5 +193,17 @@ char *sl_hostset_ranged(sl_hostset_t *set)
 	if (!set)
 		return NULL;
 	slurm_hostlist_uniq(set->hl);
-	return slurm_hostlist_ranged_string_malloc(set->hl);
+	/* slurm_hostlist_ranged_string_malloc() is gone in 24.11 (only
+	 * _xmalloc, whose result needs Slurm's xfree): fill a buffer of our
+	 * own, doubled until the text fits (the call returns -1 when cut). */
+	for (size_t size = 256; size <= ((size_t)1 << 30); size *= 2) {
+		char *buf = malloc(size);
+		if (!buf)
+			return NULL;
+		if (slurm_hostlist_ranged_string(set->hl, size, buf) >= 0 &&
+		    memchr(buf, '\0', size))
+			return buf;
+		free(buf);
+	}
+	return NULL;
 }

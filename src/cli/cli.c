@@ -38,6 +38,7 @@ static const char usage_text[] =
 "                  [--cpus N] [--mem SIZE] [--step-cpus N] [--tasks N]\n"
 "                  [--step-mem SIZE] [--extern] [--swap SIZE|none]\n"
 "                  [--node-swap SIZE] [--node-mem SIZE] [--node-cpus N]\n"
+"                  [--gres SIZE]\n"
 "                  [--cgroup v1|v2] [--page-size BYTES]\n"
 "                  [--fallback SIZE|none] [--json]\n"
 "  swaplimit --help | --version\n"
@@ -89,6 +90,9 @@ static const char usage_text[] =
 "  --swap SIZE|none   the user's --swap request\n"
 "  --node-swap SIZE   the node's total swap (default: THIS machine's\n"
 "                     SwapTotal, assumed: give it for another node)\n"
+"  --gres SIZE        the swap GRES the job holds on the node, for the\n"
+"                     gres limit (the plugin asks slurmctld in the job\n"
+"                     prolog; default: unknown)\n"
 "  --node-mem SIZE    the node's physical RAM (MemTotal), for /memshare\n"
 "                     (default unknown: a /memshare term cannot be decided)\n"
 "  --node-cpus N      the node's online CPUs, for /cpushare (default\n"
@@ -113,7 +117,7 @@ enum {
 	OPT_USER, OPT_GROUP, OPT_ACCOUNT, OPT_CPUS, OPT_TASKS, OPT_MEM,
 	OPT_NODE_SWAP, OPT_JSON, OPT_VERSION, OPT_STEP_CPUS, OPT_STEP_MEM,
 	OPT_EXTERN, OPT_SWAP, OPT_CGROUP, OPT_PAGE_SIZE, OPT_FALLBACK,
-	OPT_UNKNOWN, OPT_NODE_MEM, OPT_NODE_CPUS, OPT_SLURM_CONF, OPT_SWAP_FILE,
+	OPT_UNKNOWN, OPT_GRES, OPT_NODE_MEM, OPT_NODE_CPUS, OPT_SLURM_CONF, OPT_SWAP_FILE,
 };
 
 static const struct option long_opts[] = {
@@ -139,6 +143,7 @@ static const struct option long_opts[] = {
 	{ "fallback",  required_argument, NULL, OPT_FALLBACK },
 	{ "unknown",   required_argument, NULL, OPT_UNKNOWN },
 	{ "node-mem",  required_argument, NULL, OPT_NODE_MEM },
+	{ "gres",      required_argument, NULL, OPT_GRES },
 	{ "node-cpus", required_argument, NULL, OPT_NODE_CPUS },
 	{ "slurm-conf", required_argument, NULL, OPT_SLURM_CONF },
 	{ "swap-file", required_argument, NULL, OPT_SWAP_FILE },
@@ -161,8 +166,8 @@ typedef struct {
 	uint64_t cpus, tasks, mem, node_swap;
 	bool have_cpus, have_tasks, have_mem, have_node_swap;
 	uint64_t step_cpus, step_mem, swap, page_size, fallback;
-	uint64_t node_mem, node_cpus;
-	bool have_node_mem, have_node_cpus;
+	uint64_t node_mem, node_cpus, gres;
+	bool have_node_mem, have_node_cpus, have_gres;
 	bool have_step_cpus, have_step_mem, have_swap, have_page_size;
 	bool have_fallback, have_cgroup, have_unknown;
 	bool is_extern, v1;
@@ -492,24 +497,28 @@ static int parse_opts(opts_t *o, int argc, char *argv[], FILE *out,
 		case OPT_STEP_MEM:
 		case OPT_NODE_SWAP:
 		case OPT_NODE_MEM:
+		case OPT_GRES:
 		case OPT_FALLBACK: {
 			bool *have = c == OPT_MEM ? &o->have_mem
 				     : c == OPT_STEP_MEM ? &o->have_step_mem
 				     : c == OPT_NODE_SWAP ? &o->have_node_swap
 				     : c == OPT_NODE_MEM ? &o->have_node_mem
+				     : c == OPT_GRES ? &o->have_gres
 				     : c == OPT_SWAP ? &o->have_swap
 						     : &o->have_fallback;
 			uint64_t *v = c == OPT_MEM ? &o->mem
 				      : c == OPT_STEP_MEM ? &o->step_mem
 				      : c == OPT_NODE_SWAP ? &o->node_swap
 				      : c == OPT_NODE_MEM ? &o->node_mem
+				      : c == OPT_GRES ? &o->gres
 				      : c == OPT_SWAP ? &o->swap : &o->fallback;
 
 			eval_only = true;
 			if (given_twice(o, c, *have, err))
 				return -1;
 			if (parse_size(o, c, arg, v,
-				       c != OPT_NODE_SWAP && c != OPT_NODE_MEM,
+				       c != OPT_NODE_SWAP && c != OPT_NODE_MEM &&
+					       c != OPT_GRES,
 				       err) < 0)
 				return -1;
 			if (c == OPT_NODE_MEM && *v == 0) {
@@ -813,7 +822,7 @@ static void print_eval_text(FILE *out, const opts_t *o, const sl_bound_t *b,
 {
 	const char *text = sl_result_term_text(b, &d->step);
 	char h1[SL_SIZE_BUF], h2[SL_SIZE_BUF], h3[SL_SIZE_BUF], h4[SL_SIZE_BUF];
-	char h5[SL_SIZE_BUF], ncpus[24] = "?(unknown)";
+	char h5[SL_SIZE_BUF], h6[SL_SIZE_BUF], ncpus[24] = "?(unknown)";
 
 	switch (d->source) {
 	case SL_FROM_RULE:
@@ -870,7 +879,7 @@ static void print_eval_text(FILE *out, const opts_t *o, const sl_bound_t *b,
 		fputs("(+unknown)", out);
 	fprintf(out, " job_cpus=%llu job_tasks=%llu job_ram=%s step_cpus=%llu%s "
 		"step_tasks=%llu%s step_ram=%s node_swap=%s node_mem=%s "
-		"node_cpus=%s cgroup=%s page=%llu%s\n",
+		"node_cpus=%s%s%s cgroup=%s page=%llu%s\n",
 		(unsigned long long)d->job_facts.cpus,
 		(unsigned long long)d->job_facts.tasks,
 		sl_size_format(in->job_ram, h1, sizeof(h1)),
@@ -884,6 +893,10 @@ static void print_eval_text(FILE *out, const opts_t *o, const sl_bound_t *b,
 							   h5, sizeof(h5))
 				   : "?(unknown)",
 		ncpus,
+		o->have_gres ? " gres=" : "",
+		o->have_gres ? sl_size_format_finite(in->base.gres_bytes, h6,
+						     sizeof(h6))
+			     : "",
 		in->memsw ? "v1" : "v2",
 		(unsigned long long)(in->page_size ? in->page_size
 						   : SL_PAGE_SIZE_DEFAULT),
@@ -1033,6 +1046,11 @@ static int cmd_eval(opts_t *o, FILE *out, FILE *err)
 	in.base.node_swap_bytes = o->node_swap;
 	in.node_mem_bytes = o->have_node_mem ? o->node_mem : 0;
 	in.node_cpus = o->have_node_cpus ? o->node_cpus : 0;
+	in.base.gres_bytes = o->have_gres ? o->gres : 0;
+	in.base.gres_unknown = !o->have_gres;
+	if (!o->have_gres && (sl_rules_uses(r) & SL_USES_GRES))
+		assume(&a, "the job's swap GRES on the node is unknown: a gres "
+			   "term cannot be decided (--gres)");
 	if (!o->have_node_mem && (sl_rules_uses(r) & SL_USES_NODE_MEM))
 		assume(&a, "the node's RAM is unknown: a /memshare term cannot "
 			   "be decided (--node-mem)");

@@ -236,6 +236,18 @@ void sl_ov_term(const sl_rules_t *r, size_t i, const sl_ov_node_t *n,
 		snprintf(o->text, sizeof(o->text), "none: no swap limit (not counted)");
 		return;
 	}
+	if (info.form == SL_FORM_GRES) {
+		/* Slurm itself never schedules more of a GRES on a node than
+		 * its Gres= count: the promise is that count, which must not
+		 * exceed the node's swap (min_swap could add to it). */
+		o->status = SL_OV_UNLIMITED;
+		o->worst = SL_UNLIMITED_BYTES;
+		snprintf(o->text, sizeof(o->text),
+			 "gres: the swap GRES Slurm scheduled for each job (at most "
+			 "the node's Gres= count in all; keep it <= the node's swap)%s",
+			 info.has_min ? "; min_swap can add to it" : "");
+		return;
+	}
 	memset(&x, 0, sizeof(x));
 	x.rules = r;
 	x.term = i;

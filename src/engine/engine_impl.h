@@ -136,6 +136,8 @@ struct sl_term {
 	bool has_min, has_max;
 	struct sl_amount min_swap, max_swap;
 	bool none;               /* limit `none` */
+	bool gres;               /* limit `gres`: the job's swap GRES on the
+				  * node, in bytes (facts gres_bytes) */
 	struct sl_amount amount; /* when !none */
 	enum sl_per per;
 	bool catch_all;          /* every condition is default() */

@@ -295,7 +295,23 @@ void sl_term_limit(const struct sl_term *t, const sl_facts_t *f,
 		sl_out_str(&o, "none: no swap limit");
 		return;
 	}
-	if (t->per == SL_PER_MEMSHARE || t->per == SL_PER_CPUSHARE) {
+	if (t->gres) {
+		if (f->gres_unknown) {
+			out->outcome = SL_UNDECIDABLE;
+			out->swap_bytes = 0;
+			if (out->term) {
+				sl_out_str(&o, "term ");
+				sl_out_u64(&o, out->term);
+				sl_out_str(&o, " cannot be decided: ");
+			}
+			sl_out_str(&o, "the job's swap GRES on this node is unknown "
+				       "(needed by gres)");
+			return;
+		}
+		total = f->gres_bytes;
+		sl_out_str(&o, "the job's swap GRES on this node ");
+		sl_out_size(&o, total);
+	} else if (t->per == SL_PER_MEMSHARE || t->per == SL_PER_CPUSHARE) {
 		const char *missing = share_missing(t, f);
 		uint64_t n, d;
 		bool capped;
@@ -435,6 +451,8 @@ unsigned sl_rules_uses(const sl_rules_t *r)
 	unsigned u = 0;
 
 	for (size_t i = 0; r && i < r->nterms; i++) {
+		if (r->terms[i].gres)
+			u |= SL_USES_GRES;
 		if (!r->terms[i].none && r->terms[i].per == SL_PER_MEMSHARE)
 			u |= SL_USES_NODE_MEM;
 		if (!r->terms[i].none && r->terms[i].per == SL_PER_CPUSHARE)

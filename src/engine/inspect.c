@@ -19,12 +19,13 @@ bool sl_rules_term_info(const sl_rules_t *r, size_t i, sl_term_info_t *info)
 	if (!r || i >= r->nterms)
 		return false;
 	t = &r->terms[i];
-	info->form = t->none ? SL_FORM_NONE : forms[t->per];
+	info->form = t->none ? SL_FORM_NONE : t->gres ? SL_FORM_GRES : forms[t->per];
 	info->amount_pct_mem = !t->none && t->amount.kind == SL_AMOUNT_PCT_MEM;
 	info->props_pct_mem = !t->none &&
 		((t->has_min && t->min_swap.kind == SL_AMOUNT_PCT_MEM) ||
 		 (t->has_max && t->max_swap.kind == SL_AMOUNT_PCT_MEM));
 	info->catch_all = t->catch_all;
+	info->has_min = t->has_min;
 	for (size_t j = 0; j < t->nconds; j++)
 		if (t->conds[j].kind == SL_COND_PARTITION)
 			info->has_partition = true;

@@ -27,12 +27,14 @@ typedef enum {
 	SL_FORM_CPU,             /* amount / cpu */
 	SL_FORM_MEMSHARE,        /* amount / memshare */
 	SL_FORM_CPUSHARE,        /* amount / cpushare */
+	SL_FORM_GRES,            /* gres: the job's scheduled swap GRES */
 } sl_term_form_t;
 
 typedef struct {
 	sl_term_form_t form;
 	bool amount_pct_mem;     /* the amount is N%mem */
 	bool props_pct_mem;      /* min_swap or max_swap is N%mem */
+	bool has_min;            /* a min_swap property */
 	bool has_partition;      /* a partition() condition */
 	bool catch_all;          /* every condition is default() */
 } sl_term_info_t;

@@ -8,15 +8,16 @@
  *                '=' limit
  *   condition := host(HOSTLIST) | partition(NAMES) | user(NAMES)
  *              | group(NAMES) | account(NAMES) | default()
- *   limit     := none | amount [ '/' ( task | cpu | node | memshare
- *                                    | cpushare ) ]
+ *   limit     := none | gres | amount [ '/' ( task | cpu | node | memshare
+ *                                           | cpushare ) ]
  *   amount    := SIZE | NUMBER '%' | NUMBER '%mem'
  *   prop      := ( min_swap | max_swap ) '=' amount
  *
  * The language is small and context dependent (a comma separates terms at
  * the top level but belongs to the argument inside parentheses), so the
  * scanner is a set of helpers driven by the parser rather than a separate
- * token stream. Nothing recurses: no input can exhaust the stack.
+ * token stream. Each rule of the grammar is one function, called in a loop
+ * (the grammar has no nesting): no input can exhaust the stack.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -55,7 +56,7 @@ static const char *const cond_names[] = {
 };
 
 #define COND_LIST "host, partition, user, group, account or default"
-#define LIMIT_HELP "none, a size such as 50MiB, or a percent such as 1% or 1%mem"
+#define LIMIT_HELP "none, gres, a size such as 50MiB, or a percent such as 1% or 1%mem"
 
 /* ---- errors ---- */
 
@@ -772,6 +773,18 @@ static bool parse_limit(struct parser *p, struct sl_term *t)
 		if (peek(p) == '/')
 			return fail(p, p->pos,
 				    "'none' takes no '/task', '/cpu' or '/node' (it means no swap limit at all)");
+		return true;
+	}
+	if (n && word_is(p, start, n, "gres")) {
+		p->pos += n;
+		t->gres = true;
+		if (!sb_str(&p->text, "gres"))
+			return fail_oom(p);
+		if (!skip_ws(p))
+			return false;
+		if (peek(p) == '/')
+			return fail(p, p->pos,
+				    "'gres' takes no '/task', '/cpu' or '/node' (it is the swap GRES the job holds on the node, already a total)");
 		return true;
 	}
 	if (p->pos >= p->len || !is_digit(peek(p)))

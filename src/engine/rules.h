@@ -129,6 +129,12 @@ typedef struct {
 	 * online CPUs; 0 = unknown (a share term then cannot be decided). */
 	uint64_t node_mem_bytes;
 	uint64_t node_cpus;
+	/* For the `gres` limit: the swap GRES (count-only, in bytes) the job
+	 * was allocated on this node, from a source the user cannot forge
+	 * (the prolog's record, from slurmctld); gres_unknown: not known (a
+	 * `gres` term then cannot be decided). A job without it: 0, known. */
+	uint64_t gres_bytes;
+	bool gres_unknown;
 } sl_facts_t;
 
 typedef enum {
@@ -167,6 +173,8 @@ void sl_eval(const sl_bound_t *bound, const sl_facts_t *facts, sl_result_t *out)
  * for /cpushare (node_mem_bytes, node_cpus). */
 #define SL_USES_NODE_MEM  16u
 #define SL_USES_NODE_CPUS 32u
+/* ... and SL_USES_GRES when a `gres` limit exists (gres_bytes). */
+#define SL_USES_GRES      64u
 unsigned sl_rules_uses(const sl_rules_t *rules);
 
 /* The term text of the result's term, or NULL when nothing matched. */

@@ -481,7 +481,7 @@ static const struct err_case err_cases[] = {
 	{ "no_fraction", "default()=1.G", 0, false, 1, 12,
 	  "expected a digit after the decimal point in '1.'" },
 	{ "leading_point", "default()=.5G", 0, false, 1, 11,
-	  "expected a limit after '=' (none, a size such as 50MiB, or a percent such as 1% or 1%mem), found '.'" },
+	  "expected a limit after '=' (none, gres, a size such as 50MiB, or a percent such as 1% or 1%mem), found '.'" },
 	{ "too_precise", "default()=1.0000000001G", 0, false, 1, 11,
 	  "too many decimal places in '1.0000000001' (at most 9)" },
 	{ "digits_20", "default()=18446744073709551616B", 0, false, 1, 11,
@@ -557,6 +557,7 @@ static const struct err_case err_cases[] = {
 	  "expected task, cpu, node, memshare or cpushare after '/', found end of rules" },
 	{ "double_per", "default()=1%/cpu/cpu", 0, false, 1, 17, "unexpected '/' after the limit" },
 	{ "none_per", "default()=none/cpu", 0, false, 1, 15, "'none' takes no '/task'" },
+	{ "gres_per", "default()=gres/cpu", 0, false, 1, 15, "'gres' takes no '/task'" },
 	{ "props_empty", "default(){}=1G", 0, false, 1, 11, "empty '{}'" },
 	{ "props_unknown", "default(){foo=1G}=1G", 0, false, 1, 11,
 	  "unknown property 'foo' (expected min_swap or max_swap)" },
@@ -583,7 +584,7 @@ static const struct err_case err_cases[] = {
 	{ "props_word", "default(){=1G}=1G", 0, false, 1, 11,
 	  "expected min_swap or max_swap in '{...}', found '='" },
 	{ "limit_missing", "default()=", 0, false, 1, 11,
-	  "expected a limit after '=' (none, a size such as 50MiB, or a percent such as 1% or 1%mem), found end of rules" },
+	  "expected a limit after '=' (none, gres, a size such as 50MiB, or a percent such as 1% or 1%mem), found end of rules" },
 	{ "limit_word", "default()=lots", 0, false, 1, 11, "found 'lots'" },
 	{ "limit_negative", "default()=-1G", 0, false, 1, 11, "found '-'" },
 	{ "and_nothing", "default()&=1G", 0, false, 1, 11, "expected a condition" },
@@ -765,6 +766,41 @@ static void test_share_undecidable(void **state)
 	f = share_facts(8 * GIB, 0, 4, 0);
 	res = eval1("partition(q)=100%/memshare,default()=1G", &f);
 	expect_limited(&res, 2, GIB);
+}
+
+/* `gres`: the job's swap GRES on the node, exactly; min/max and the node's
+ * swap still apply; unknown: undecidable. */
+static void test_gres_form(void **state)
+{
+	sl_facts_t f = facts("workgroup", 1, 4);
+	sl_result_t res;
+	sl_rules_t *r;
+
+	(void)state;
+	f.gres_bytes = 300 * MIB;
+	res = eval1("partition(workgroup)=gres,default()=0", &f);
+	expect_limited(&res, 1, 300 * MIB);
+	assert_string_equal(res.why, "the job's swap GRES on this node 300MiB");
+	res = eval1("default(){min_swap=1GiB}=GRES", &f);
+	expect_limited(&res, 1, GIB);
+	res = eval1("default(){max_swap=100MiB}=gres", &f);
+	expect_limited(&res, 1, 100 * MIB);
+	f.gres_bytes = 0;       /* a job without the GRES: none of it */
+	res = eval1("default()=gres", &f);
+	expect_limited(&res, 1, 0);
+	f.gres_unknown = true;
+	res = eval1("partition(x)=1G,default()=gres", &f);
+	assert_int_equal(res.outcome, SL_UNDECIDABLE);
+	assert_int_equal(res.term, 2);
+	assert_string_equal(res.why, "term 2 cannot be decided: the job's swap "
+			    "GRES on this node is unknown (needed by gres)");
+	r = compile("default()=gres");
+	assert_true(sl_rules_uses(r) & SL_USES_GRES);
+	assert_string_equal(sl_rules_term_text(r, 0), "default()=gres");
+	sl_rules_free(r);
+	r = compile("default()=1G");
+	assert_false(sl_rules_uses(r) & SL_USES_GRES);
+	sl_rules_free(r);
 }
 
 /* ---- evaluation ---- */
@@ -1176,6 +1212,7 @@ int main(void)
 		cmocka_unit_test(test_eval_why_fits),
 		cmocka_unit_test(test_share_forms),
 		cmocka_unit_test(test_share_undecidable),
+		cmocka_unit_test(test_gres_form),
 	};
 	enum { NERR = sizeof(err_cases) / sizeof(err_cases[0]) };
 	struct CMUnitTest errs[NERR];

@@ -6,6 +6,7 @@
 #include "plugin_args.h"
 #include "size.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -16,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define ACCEPTED_KEYS "rules=, config=, cgroup_root=, record_dir=, fallback="
+#define ACCEPTED_KEYS "rules=, config=, cgroup_root=, record_dir=, fallback=, gres="
 
 void sl_args_free(sl_args_t *args)
 {
@@ -27,6 +28,7 @@ void sl_args_free(sl_args_t *args)
 	free(args->cgroup_root);
 	free(args->record_dir);
 	free(args->fallback);
+	free(args->gres);
 	memset(args, 0, sizeof(*args));
 }
 
@@ -55,6 +57,7 @@ int sl_args_parse(int argc, char *const argv[], sl_args_t *out, char *msg,
 		{ "cgroup_root", offsetof(sl_args_t, cgroup_root), true },
 		{ "record_dir", offsetof(sl_args_t, record_dir), true },
 		{ "fallback", offsetof(sl_args_t, fallback), false },
+		{ "gres", offsetof(sl_args_t, gres), false },
 	};
 
 	memset(out, 0, sizeof(*out));
@@ -158,6 +161,22 @@ int sl_args_parse(int argc, char *const argv[], sl_args_t *out, char *msg,
 				"(e.g. 0, 512M, 1GiB) or none: the swap a step gets "
 				"when a rule cannot be decided",
 				out->fallback);
+			goto fail;
+		}
+	}
+	if (out->gres) {
+		size_t n = strlen(out->gres), k;
+
+		for (k = 0; k < n; k++)
+			if (!isalnum((unsigned char)out->gres[k]) &&
+			    out->gres[k] != '_')
+				break;
+		if (k < n || n > 63) {
+			sl_msgf(msg, msglen,
+				"plugin argument 'gres=%.60s': expected the name of "
+				"a GRES (letters, digits, '_'; at most 63), as in "
+				"GresTypes= of slurm.conf, e.g. gres=swap",
+				out->gres);
 			goto fail;
 		}
 	}

@@ -26,6 +26,8 @@ typedef struct {
 	char *record_dir;   /* record_dir=PATH (default SL_DEFAULT_RECORD_DIR) */
 	char *fallback;     /* fallback=SIZE|none, as written (or NULL) */
 	uint64_t fallback_bytes;  /* its value: 0 by default, UINT64_MAX none */
+	char *gres;         /* gres=NAME: the count-only GRES that schedules
+			     * swap (the `gres` limit), or NULL: not asked */
 } sl_args_t;
 
 /*

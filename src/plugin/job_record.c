@@ -362,6 +362,9 @@ int sl_record_write(const char *record_dir, const char *node,
 	if (n > 0 && n < (int)sizeof(text) && rec->has_sluid)
 		n += snprintf(text + n, sizeof(text) - (size_t)n, "sluid=%s\n",
 			      rec->sluid);
+	if (n > 0 && n < (int)sizeof(text) && rec->has_gres)
+		n += snprintf(text + n, sizeof(text) - (size_t)n,
+			      "gres=%" PRIu64 "\n", rec->gres_bytes);
 	if (n < 0 || n >= (int)sizeof(text)) {
 		sl_msgf(msg, msglen, "record too large");
 		return SL_RECORD_ERROR;
@@ -423,6 +426,20 @@ static bool parse_cpus(const char *s, uint64_t *out)
 	for (; s[n] >= '0' && s[n] <= '9' && n < 9; n++)
 		v = v * 10 + (uint64_t)(s[n] - '0');
 	if (n == 0 || s[n] || v == 0)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* A byte count: 1 to 19 decimal digits (0 allowed: a job without any). */
+static bool parse_bytes(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t n = 0;
+
+	for (; s[n] >= '0' && s[n] <= '9' && n < 19; n++)
+		v = v * 10 + (uint64_t)(s[n] - '0');
+	if (n == 0 || s[n])
 		return false;
 	*out = v;
 	return true;
@@ -490,6 +507,9 @@ static int parse_record(char *text, const char *node, const char *job_id,
 		} else if (strcmp(line, "cpus") == 0 && !rec->has_cpus &&
 			   parse_cpus(val, &rec->cpus)) {
 			rec->has_cpus = true;
+		} else if (strcmp(line, "gres") == 0 && !rec->has_gres &&
+			   parse_bytes(val, &rec->gres_bytes)) {
+			rec->has_gres = true;
 		} else if (strcmp(line, "sluid") == 0 && !rec->has_sluid &&
 			   sl_record_valid_sluid(val)) {
 			rec->has_sluid = true;

@@ -72,6 +72,11 @@ typedef struct {
 	 * on older Slurm and in older records. */
 	bool has_sluid;
 	char sluid[SL_RECORD_SLUID_MAX];
+	/* The swap GRES (gres=NAME argument) the job was allocated on the
+	 * node, in bytes, as slurmctld reported it to the prolog; absent
+	 * when not asked for or not known. */
+	bool has_gres;
+	uint64_t gres_bytes;
 } sl_record_t;
 
 enum {

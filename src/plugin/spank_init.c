@@ -82,6 +82,16 @@ static void slurmd_check(int ac, char **av)
 			     "in plugstack.conf, or rules without them "
 			     "(swaplimit check says which)",
 			     rules_origin(&sl_state.args));
+	if ((sl_rules_uses(rules) & SL_USES_GRES) &&
+	    (!SL_HAVE_JOB_PROLOG || !sl_state.args.gres))
+		sl_log_error("%s uses the gres limit, which needs %s: every step "
+			     "that reaches such a term gets the fallback= allowance",
+			     rules_origin(&sl_state.args),
+			     SL_HAVE_JOB_PROLOG
+				     ? "the plugin argument gres=NAME (the count-only "
+				       "GRES that schedules swap, e.g. gres=swap)"
+				     : "swaplimit.so (its job prolog asks slurmctld "
+				       "for the job's GRES) with gres=NAME");
 	nwarn = sl_rules_warning_count(rules);
 	for (size_t i = 0; i < nwarn; i++)
 		sl_log_warn("%s: %s", rules_origin(&sl_state.args),

@@ -22,6 +22,7 @@
 #include <slurm/spank.h>
 
 #include "facts.h"
+#include "gres_alloc.h"
 #include "job_record.h"
 #include "plugin.h"
 
@@ -141,6 +142,30 @@ static void record_sluid(const char *job, sl_record_t *rec)
 	rec->has_sluid = true;
 }
 
+/*
+ * The swap GRES (gres=NAME) the job holds on this node: one RPC to
+ * slurmctld, made only when the plugin is configured for the gres limit.
+ * Without an answer the field stays absent and a `gres` term cannot be
+ * decided (fallback=).
+ */
+static void record_gres(const char *job, const char *node, sl_record_t *rec)
+{
+	char msg[SL_PLUGIN_ERR_MAX];
+	const char *name = sl_state.args.gres;
+
+	rec->has_gres = false;
+	if (!name)
+		return;
+	if (sl_gres_alloc_bytes((uint32_t)strtoul(job, NULL, 10), node, name,
+				&rec->gres_bytes, msg, sizeof(msg)) != 0) {
+		sl_log_warn("prolog: job=%s node=%s: the job's %s GRES is unknown "
+			    "(%s): a gres term cannot be decided for it "
+			    "(fallback= applies)", job, node, name, msg);
+		return;
+	}
+	rec->has_gres = true;
+}
+
 int slurm_spank_job_prolog(spank_t sp, int ac, char **av)
 {
 	char msg[SL_PLUGIN_ERR_MAX + 256];
@@ -163,6 +188,7 @@ int slurm_spank_job_prolog(spank_t sp, int ac, char **av)
 	record_field("SLURM_JOB_ACCOUNT", job, &rec.has_account, rec.account);
 	record_cpus(job, node, &rec);
 	record_sluid(job, &rec);
+	record_gres(job, node, &rec);
 	if (sl_record_write(record_dir(), node, job, &rec, msg, sizeof(msg)) !=
 	    SL_RECORD_OK) {
 		sl_log_error("prolog: job=%s node=%s: cannot record partition/"
@@ -173,11 +199,12 @@ int slurm_spank_job_prolog(spank_t sp, int ac, char **av)
 		return ESPANK_SUCCESS;
 	}
 	sl_log_debug("prolog: job=%s node=%s: recorded partition=%s "
-		     "account=%s cpus=%" PRIu64 " sluid=%s in %s/%s/%s",
+		     "account=%s cpus=%" PRIu64 " sluid=%s gres=%s in %s/%s/%s",
 		     job, node, rec.has_partition ? rec.partition : "(none)",
 		     rec.has_account ? rec.account : "(none)",
 		     rec.has_cpus ? rec.cpus : 0,
-		     rec.has_sluid ? rec.sluid : "(none)", record_dir(),
+		     rec.has_sluid ? rec.sluid : "(none)",
+		     rec.has_gres ? "recorded" : "(none)", record_dir(),
 		     node, job);
 	return ESPANK_SUCCESS;
 }

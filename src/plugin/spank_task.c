@@ -205,6 +205,8 @@ static void line_facts(line_t *l, const step_t *s)
 	 * prolog's, from the credential; "-": none, Slurm < 26.05). */
 	line_add(l, " sluid=%s",
 		 s->have_rec && s->rec.has_sluid ? s->rec.sluid : "-");
+	if (s->have_rec && s->rec.has_gres)
+		line_add(l, " gres=%" PRIu64, s->rec.gres_bytes);
 }
 
 /*
@@ -593,6 +595,9 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 	 * known: a rule on them cannot be decided (no falling through). */
 	s->in.base.partition_unknown = !s->have_rec;
 	s->in.base.account_unknown = !s->have_rec;
+	/* The swap GRES from the prolog's record (slurmctld's answer). */
+	s->in.base.gres_unknown = !(s->have_rec && s->rec.has_gres);
+	s->in.base.gres_bytes = s->in.base.gres_unknown ? 0 : s->rec.gres_bytes;
 	s->in.base.ids = true;
 	s->in.base.uid = s->uid;
 	s->in.base.gids = s->gids;

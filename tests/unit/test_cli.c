@@ -784,7 +784,7 @@ static void check_plugstack_errors(void **state)
 	assert_int_equal(run("check", "--plugstack", tpath("p.conf"), NULL), 1);
 	snprintf(want, sizeof(want), "swaplimit: %s:1: plugin argument 'foo=1': "
 		 "unknown key 'foo' (accepted keys: rules=, config=, "
-		 "cgroup_root=, record_dir=, fallback=)\n", tpath("p.conf"));
+		 "cgroup_root=, record_dir=, fallback=, gres=)\n", tpath("p.conf"));
 	assert_string_equal(err_s, want);
 	assert_string_equal(out_s, "");
 

@@ -23,7 +23,7 @@
 
 #define P1 "host(r04s[00-01])=none,partition(reserved)=1%/task," \
 	   "partition(standard)=0MiB,default(){min_swap=250MiB}=50MiB/cpu"
-#define KEYS "(accepted keys: rules=, config=, cgroup_root=, record_dir=, fallback=)"
+#define KEYS "(accepted keys: rules=, config=, cgroup_root=, record_dir=, fallback=, gres=)"
 
 static char tmpdir[64];
 static char msg[1024];
@@ -170,6 +170,23 @@ static void args_empty_value(void **state)
 			    "for record_dir= " KEYS);
 }
 
+/* gres=NAME: a GRES name, as in GresTypes= */
+static void args_gres(void **state)
+{
+	char *ok[] = { "rules=default()=gres", "gres=swap_1" };
+	char *bad[] = { "rules=default()=gres", "gres=swap:20G" };
+	sl_args_t a;
+	char m[512];
+
+	(void)state;
+	assert_int_equal(sl_args_parse(2, ok, &a, m, sizeof(m)), 0);
+	assert_string_equal(a.gres, "swap_1");
+	sl_args_free(&a);
+	assert_int_equal(sl_args_parse(2, bad, &a, m, sizeof(m)), -1);
+	assert_non_null(strstr(m, "plugin argument 'gres=swap:20G': expected the name of a GRES"));
+	sl_args_free(&a);
+}
+
 static void args_duplicate(void **state)
 {
 	sl_args_t a;
@@ -179,13 +196,13 @@ static void args_duplicate(void **state)
 			       "cgroup_root=/b"), -1);
 	assert_string_equal(msg, "plugin argument 'cgroup_root=/b': "
 			    "cgroup_root= is given twice (accepted keys: "
-			    "rules=, config=, cgroup_root=, record_dir=, fallback=, each "
+			    "rules=, config=, cgroup_root=, record_dir=, fallback=, gres=, each "
 			    "at most once)");
 	assert_int_equal(parse(&a, 2, "rules=default()=0", "rules=default()=1G"),
 			 -1);
 	assert_string_equal(msg, "plugin argument 'rules=default()=1G': rules= "
 			    "is given twice (accepted keys: rules=, config=, "
-			    "cgroup_root=, record_dir=, fallback=, each at most once)");
+			    "cgroup_root=, record_dir=, fallback=, gres=, each at most once)");
 }
 
 static void args_both_and_neither(void **state)
@@ -645,6 +662,7 @@ int main(void)
 		cmocka_unit_test(args_empty_key),
 		cmocka_unit_test(args_empty_value),
 		cmocka_unit_test(args_duplicate),
+		cmocka_unit_test(args_gres),
 		cmocka_unit_test(args_both_and_neither),
 		cmocka_unit_test(args_relative_paths),
 		cmocka_unit_test(args_long_argument_is_shortened),

@@ -1,0 +1,116 @@
+/*
+ * The job's swap GRES on this node, from slurmctld (gres_alloc.h).
+ */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include <slurm/slurm.h>
+
+#include "gres_alloc.h"
+#include "msg.h"
+
+/* 22.05 and 23.11+ declare the hostlist handle differently (hostmatch.c). */
+typedef __typeof__(slurm_hostlist_create("")) sl_gres_hl_t;
+
+/* The digits after "CNT:" in entry [s, e); -1 when there are none. */
+static int entry_count(const char *s, const char *e, uint64_t *out)
+{
+	static const char key[] = "CNT:";
+	const char *p;
+	uint64_t v = 0;
+	size_t n = 0;
+
+	for (p = s; p + sizeof(key) - 1 <= e; p++)
+		if (memcmp(p, key, sizeof(key) - 1) == 0)
+			break;
+	if (p + sizeof(key) - 1 > e)
+		return -1;
+	for (p += sizeof(key) - 1; p < e && *p >= '0' && *p <= '9'; p++, n++) {
+		if (n == 19)
+			return -1;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (n == 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int sl_gres_detail_count(const char *detail, const char *name,
+			 uint64_t *count)
+{
+	size_t nl = strlen(name);
+	uint64_t total = 0;
+	const char *s = detail;
+
+	*count = 0;
+	if (!detail || !nl)
+		return 0;
+	while (*s) {
+		const char *e = s;
+		int depth = 0;
+		uint64_t c;
+
+		/* An entry ends at a comma outside parentheses. */
+		for (; *e && (*e != ',' || depth > 0); e++)
+			depth += *e == '(' ? 1 : *e == ')' ? -1 : 0;
+		if ((size_t)(e - s) > nl && strncmp(s, name, nl) == 0 &&
+		    (s[nl] == '(' || s[nl] == ':')) {
+			if (entry_count(s, e, &c) != 0)
+				return -1;
+			total = total > UINT64_MAX - c ? UINT64_MAX : total + c;
+		}
+		s = *e ? e + 1 : e;
+	}
+	*count = total;
+	return 0;
+}
+
+int sl_gres_alloc_bytes(uint32_t job_id, const char *node, const char *name,
+			uint64_t *bytes, char *msg, size_t msglen)
+{
+	job_info_msg_t *m = NULL;
+	job_info_t *j = NULL;
+	sl_gres_hl_t hl;
+	int idx, rc = -1;
+
+	*bytes = 0;
+	if (slurm_load_job(&m, job_id, SHOW_DETAIL) != SLURM_SUCCESS || !m) {
+		sl_msgf(msg, msglen, "slurm_load_job(%" PRIu32 ") failed: %s",
+			job_id, slurm_strerror(slurm_get_errno()));
+		return -1;
+	}
+	for (uint32_t i = 0; i < m->record_count; i++)
+		if (m->job_array[i].job_id == job_id)
+			j = &m->job_array[i];
+	if (!j || !j->nodes) {
+		sl_msgf(msg, msglen, "slurmctld returned no job %" PRIu32
+			" with nodes", job_id);
+		goto out;
+	}
+	hl = slurm_hostlist_create(j->nodes);
+	idx = hl ? slurm_hostlist_find(hl, node) : -1;
+	if (hl)
+		slurm_hostlist_destroy(hl);
+	if (idx < 0) {
+		sl_msgf(msg, msglen, "node %s is not in job %" PRIu32 "'s nodes %.64s",
+			node, job_id, j->nodes);
+		goto out;
+	}
+	/* One entry per node of `nodes`, in order; none: the job asked for
+	 * no GRES at all. */
+	if ((uint32_t)idx >= j->gres_detail_cnt || !j->gres_detail_str) {
+		rc = 0;
+		goto out;
+	}
+	if (sl_gres_detail_count(j->gres_detail_str[idx], name, bytes) != 0) {
+		sl_msgf(msg, msglen, "unreadable GRES entry \"%.64s\" for node %s",
+			j->gres_detail_str[idx], node);
+		goto out;
+	}
+	rc = 0;
+out:
+	slurm_free_job_info_msg(m);
+	return rc;
+}

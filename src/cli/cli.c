@@ -675,6 +675,31 @@ static void json_strings(FILE *out, const char *const *v, size_t n,
 	}
 }
 
+
+/*
+ * Which build of the plugin the rules need (docs/plugin.md): true for
+ * swaplimit.so, whose job prolog records what partition(), account() and
+ * gres need; *why says it in a few words.
+ */
+static bool plugin_build(const sl_rules_t *r, const char **why)
+{
+	unsigned u = sl_rules_uses(r);
+
+	if (u & SL_USES_GRES) {
+		*why = "a gres limit: the job prolog asks slurmctld for the job's "
+		       "GRES; give the plugin gres=NAME";
+		return true;
+	}
+	if (u & (SL_USES_PARTITION | SL_USES_ACCOUNT)) {
+		*why = "partition() or account(): only the job prolog knows them; "
+		       "Slurm then runs a prolog process per job and node";
+		return true;
+	}
+	*why = "no partition(), account() or gres: no job prolog needed, "
+	       "which saves Slurm's prolog process per job and node";
+	return false;
+}
+
 static int cmd_check(const opts_t *o, FILE *out, FILE *err)
 {
 	sl_rules_t *r = load_rules(o, NULL, NULL, err);
@@ -682,7 +707,8 @@ static int cmd_check(const opts_t *o, FILE *out, FILE *err)
 	char refuse[SL_MSG_MAX * 3 + 64] = "";
 	const char *extra[1];
 	size_t n, w, nextra = 0;
-	bool over = false, failed = false, first = true;
+	bool over = false, failed = false, first = true, needs_prolog;
+	const char *build_why;
 
 	if (!r)
 		return SL_EXIT_RULES;
@@ -726,6 +752,7 @@ static int cmd_check(const opts_t *o, FILE *out, FILE *err)
 	}
 	n = sl_rules_count(r);
 	w = sl_rules_warning_count(r);
+	needs_prolog = plugin_build(r, &build_why);
 	if (o->json) {
 		fputs("{\"terms\": [", out);
 		for (size_t i = 0; i < n; i++) {
@@ -746,7 +773,10 @@ static int cmd_check(const opts_t *o, FILE *out, FILE *err)
 
 			json_strings(out, &x, 1, &first);
 		}
-		fprintf(out, "], \"checked\": %s", nodes ? "true" : "false");
+		fprintf(out, "], \"plugin\": \"%s\", \"plugin_why\": ",
+			needs_prolog ? "swaplimit.so" : "swaplimit_noprolog.so");
+		sl_cli_json_string(out, build_why);
+		fprintf(out, ", \"checked\": %s", nodes ? "true" : "false");
 		if (nodes) {
 			fputs(", ", out);
 			over = sl_ov_report(r, nodes, true, out, &failed);
@@ -761,6 +791,9 @@ static int cmd_check(const opts_t *o, FILE *out, FILE *err)
 			fprintf(out, "warning: %s\n", extra[i]);
 		for (size_t i = 0; i < sl_ov_nodes_warning_count(nodes); i++)
 			fprintf(out, "warning: %s\n", sl_ov_nodes_warning(nodes, i));
+		fprintf(out, "plugin: %s (%s)\n",
+			needs_prolog ? "swaplimit.so" : "swaplimit_noprolog.so",
+			build_why);
 		if (nodes)
 			over = sl_ov_report(r, nodes, false, out, &failed);
 	}

@@ -156,6 +156,9 @@ static void check_oversub_issue_example(void **state)
 			     "node1:cpus=40,mem=192G", "--swap", "1GiB", NULL), 1);
 	assert_string_equal(out_s,
 		"1: default(){min_swap=250MiB}=50MiB/cpu\n"
+		"plugin: swaplimit_noprolog.so (no partition(), account() or "
+		"gres: no job prolog needed, which saves Slurm's prolog process "
+		"per job and node)\n"
 		"oversubscription: the most swap each term can promise at once "
 		"on a node, if every job there matched it (1 node)\n"
 		"term 1: default(){min_swap=250MiB}=50MiB/cpu\n"
@@ -169,7 +172,10 @@ static void check_oversub_issue_example(void **state)
 			     "node1:cpus=40,mem=192G", "--swap", "1GiB", NULL), 1);
 	assert_true(starts_with(out_s,
 		"{\"terms\": [{\"term\": 1, \"text\": \"default(){min_swap=250MiB}"
-		"=50MiB/cpu\"}], \"warnings\": [], \"checked\": true, \"nodes\": 1, "
+		"=50MiB/cpu\"}], \"warnings\": [], \"plugin\": "
+		"\"swaplimit_noprolog.so\", \"plugin_why\": \"no partition(), "
+		"account() or gres: no job prolog needed, which saves Slurm's "
+		"prolog process per job and node\", \"checked\": true, \"nodes\": 1, "
 		"\"results\": [{\"term\": 1, \"text\": \"default(){min_swap=250MiB}"
 		"=50MiB/cpu\", \"hosts\": \"node1\", \"nodes\": 1, \"cpus\": 40, "
 		"\"real_memory_bytes\": 206158430208, \"swap_bytes\": 1073741824, "
@@ -193,11 +199,17 @@ static void check_oversub_issue_example(void **state)
 			     "has\n"));
 	/* without nodes: no report, as before */
 	assert_int_equal(run("check", "--rules", ISSUE, NULL), 0);
-	assert_string_equal(out_s, "1: default(){min_swap=250MiB}=50MiB/cpu\n");
+	assert_string_equal(out_s, "1: default(){min_swap=250MiB}=50MiB/cpu\n"
+			    "plugin: swaplimit_noprolog.so (no partition(), "
+			    "account() or gres: no job prolog needed, which saves "
+			    "Slurm's prolog process per job and node)\n");
 	assert_int_equal(run("check", "--json", "--rules", "default()=1G", NULL), 0);
 	assert_string_equal(out_s, "{\"terms\": [{\"term\": 1, \"text\": "
 			    "\"default()=1GiB\"}], \"warnings\": [], "
-			    "\"checked\": false}\n");
+			    "\"plugin\": \"swaplimit_noprolog.so\", \"plugin_why\": "
+			    "\"no partition(), account() or gres: no job prolog "
+			    "needed, which saves Slurm's prolog process per job and "
+			    "node\", \"checked\": false}\n");
 }
 
 static void check_oversub_slurm_conf(void **state)
@@ -688,8 +700,27 @@ static void check_production(void **state)
 		"1: host(r04s[00-01])=none\n"
 		"2: partition(reserved)=1%/task\n"
 		"3: partition(standard)=0MiB\n"
-		"4: default(){min_swap=250MiB}=50MiB/cpu\n");
+		"4: default(){min_swap=250MiB}=50MiB/cpu\n"
+		"plugin: swaplimit.so (partition() or account(): only the job "
+		"prolog knows them; Slurm then runs a prolog process per job "
+		"and node)\n");
 	assert_string_equal(err_s, "");
+}
+
+/* Which build the rules need (docs/plugin.md), text and JSON. */
+static void check_plugin_build(void **state)
+{
+	(void)state;
+	assert_int_equal(run("check", "--rules", "default()=gres", NULL), 0);
+	assert_true(contains(out_s, "plugin: swaplimit.so (a gres limit: the "
+			     "job prolog asks slurmctld for the job's GRES; give "
+			     "the plugin gres=NAME)\n"));
+	assert_int_equal(run("check", "--rules", "account(a)=1G,default()=0",
+			     "--json", NULL), 0);
+	assert_true(contains(out_s, "\"plugin\": \"swaplimit.so\", "));
+	assert_int_equal(run("check", "--rules", "user(root)=1G,default()=0",
+			     "--json", NULL), 0);
+	assert_true(contains(out_s, "\"plugin\": \"swaplimit_noprolog.so\", "));
 }
 
 static void check_file_same_as_inline(void **state)
@@ -725,7 +756,10 @@ static void check_plugstack_include(void **state)
 		"1: host(r04s[00-01])=none\n"
 		"2: partition(reserved)=1%/task\n"
 		"3: partition(standard)=0MiB\n"
-		"4: default(){min_swap=250MiB}=50MiB/cpu\n");
+		"4: default(){min_swap=250MiB}=50MiB/cpu\n"
+		"plugin: swaplimit.so (partition() or account(): only the job "
+		"prolog knows them; Slurm then runs a prolog process per job "
+		"and node)\n");
 	/* and eval through it */
 	assert_int_equal(run("eval", "--plugstack",
 			     "tests/cli/plugstack-include.conf", "--node",
@@ -1003,6 +1037,7 @@ int main(void)
 		cmocka_unit_test(eval_default_node_swap),
 		cmocka_unit_test(eval_sizes_and_counts),
 		cmocka_unit_test(check_production),
+		cmocka_unit_test(check_plugin_build),
 		cmocka_unit_test(check_oversub_issue_example),
 		cmocka_unit_test(check_oversub_slurm_conf),
 		cmocka_unit_test(check_oversub_errors),

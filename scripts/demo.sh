@@ -1,5 +1,8 @@
 #!/bin/bash
-# make demo: swaplimit on a throwaway three-node Slurm, with real jobs.
+# make demo: swaplimit on a throwaway three-node Slurm, with real jobs;
+# part 2: swaplimit check finding an oversubscribing rule set, share-based
+# grants that sum to at most the node's swap, a job asking for swap
+# through a count-only GRES.
 #
 # Installs what is missing (scripts/install-deps.sh), builds, starts a local
 # cluster (munge, slurmctld, `slurmd -N node1..node3`, a 512 MiB swap file)
@@ -33,6 +36,10 @@ echo "  partitions: reserved=node[1-2] standard=node[1-2] workgroup=node[1-3] (d
 echo
 t0=$SECONDS
 uplog=$(mktemp)
+# Swap as a schedulable count-only GRES (part 2 of the demo).
+host=$(hostname -s)
+export SWL_SLURM_EXTRA="GresTypes=swap"
+export SWL_NODE_DEFS="NodeName=node[1-3] NodeHostname=$host NodeAddr=127.0.0.1 Port=[${SWL_NODE_PORTS[0]}-${SWL_NODE_PORTS[2]}] CPUs=$SWL_CPUS Boards=1 SocketsPerBoard=1 CoresPerSocket=$SWL_CPUS ThreadsPerCore=1 RealMemory=$SWL_REAL_MEMORY Gres=swap:256M State=UNKNOWN"
 if ! SWL_FIRST_JOB_ID=101 cluster_up "rules=$RULES" 2>"$uplog"; then
 	cat "$uplog" >&2; rm -f "$uplog"
 	echo "demo: the cluster did not start" >&2
@@ -155,6 +162,60 @@ else
 	echo "cgroup, read from inside the job (the job's own cgroup gets at least as much)."
 fi
 echo "The jobs that touched 180MiB with 0MiB of swap allowed were OOM-killed by the kernel."
+echo
+# ---- part 2: swap that no node can promise twice (issue 12)
+SW=$(cl_swap_total)
+echo "== Part 2: swap that no node can promise twice"
+echo "swaplimit check on a 40-CPU node with 1GiB of swap (exit status in brackets):"
+for r in "default(){min_swap=250MiB}=50MiB/cpu" "default()=100%/memshare"; do
+	out=$(build/swaplimit check --rules "$r" --node "big:cpus=40,mem=192G" --swap 1GiB 2>&1)
+	rc=$?
+	echo "  \$ swaplimit check --rules '$r' --node big:cpus=40,mem=192G --swap 1GiB   [exit $rc]"
+	echo "$out" | grep -E '^  big|^plugin:' | sed 's/^ */    /'
+done
+echo
+R2="partition(reserved)=gres,default()=100%/memshare"
+echo "rules now: $R2 gres=swap  (plugstack.conf; every new step reads it)"
+# Jobs whose RAM fills the node (a quarter, a quarter, a half of what it
+# has and Slurm lets it schedule).
+MT=$(awk '/^MemTotal:/ {print int($2 / 1024)}' /proc/meminfo)
+B=$(( MT < SWL_REAL_MEMORY ? MT : SWL_REAL_MEMORY ))
+echo "  three jobs at once on node1 holding $((B / 4))M, $((B / 4))M and $((B / 2))M of its RAM: their"
+echo "  grants sum to at most the node's swap ($((SW / 1048576)) MiB), whatever the jobs ask for:"
+cluster_plugstack "rules=$R2" "gres=swap"
+ids=()
+for m in $((B / 4))M $((B / 4))M $((B / 2 - 1))M; do
+	ids+=("$(cl_as_user sbatch --parsable -p workgroup -w node1 -c 1 --mem=$m \
+		-o "$SWL_DIR/out/share-%j.out" --wrap "$J/cgread.sh share; sleep 3" | cut -d';' -f1)")
+done
+cl_wait_jobs "$SWL_JOB_TIMEOUT" "${ids[@]}" >/dev/null 2>&1
+sum=0
+for id in "${ids[@]}"; do
+	l=$(grep -m1 '^CG label=share ' "$SWL_DIR/out/share-$id.out" 2>/dev/null)
+	sm=$(cl_field "$l" job_swapmax)
+	lim=$(cl_field "$l" job_limit)
+	case $sm in '' | *[!0-9]*) echo "    job $id: no report"; FAILED=1; continue ;; esac
+	sum=$((sum + sm))
+	w=$(grep -F "swaplimit: job=$id step=batch node=node1 " "$(cl_slurmd_log node1)" |
+		sed -n 's/.* why: step: [^;]*; job: \([^;]*\);.*/\1/p' | head -1)
+	printf '    job %-6s RAM %5s MiB -> swap %4s MiB   (%s)\n' "$id" $((lim / 1048576)) $((sm / 1048576)) "$w"
+done
+if [ "$sum" -le "$SW" ]; then
+	echo "    sum: $((sum / 1048576)) MiB <= the node's $((SW / 1048576)) MiB (shares of its $MT MiB of RAM;"
+	echo "    Slurm schedules at most $SWL_REAL_MEMORY MiB on each test node)"
+else
+	echo "demo: FAILED: the grants sum to $((sum / 1048576)) MiB, more than the node's swap" >&2
+	FAILED=1
+fi
+echo "  a job in partition reserved that asked for swap through the GRES (--gres=swap:64M):"
+cl_job -p reserved -w node1 --mem=200M --gres=swap:64M >/dev/null 2>&1 <<-EOF
+	#!/bin/bash
+	srun $J/cgread.sh gres
+	EOF
+l=$(grep -m1 '^CG label=gres ' "$JOBOUT" 2>/dev/null)
+sm=$(cl_field "$l" step_swapmax)
+echo "    job $JOBID: swap granted $((${sm:-0} / 1048576)) MiB (counted by Slurm against the node's Gres=swap:256M)"
+[ "${sm:-0}" = $((64 * 1048576)) ] || { echo "demo: FAILED: the GRES job got ${sm:-nothing}, not 64MiB" >&2; FAILED=1; }
 echo
 t1=$SECONDS
 dir=$SWL_DIR

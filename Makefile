@@ -73,7 +73,7 @@ UNIT_SAN_BIN := $(patsubst tests/unit/%.c,$(B)/tests-san/%,$(UNIT_SRC))
 .SECONDARY:
 
 .PHONY: all check unit unit-san valgrind integration demo install uninstall \
-        fuzz fuzz-short bench clean deps deb vm-trixie vm-sid
+        fuzz fuzz-short bench clean deps deb
 all: $(B)/swaplimit.so $(B)/swaplimit_noprolog.so $(B)/swaplimit
 
 $(B)/o/%.o: %.c
@@ -125,8 +125,14 @@ check: deps
 
 # The real-cluster suite in one cgroup v2 VM: make vm-trixie / make vm-sid
 # (VM_FILES="tests/integration/20_plugin.bats ..." for a part of it).
+# (Not .PHONY: make ignores pattern rules for phony targets.)
 vm-%: deps
 	@SWL_VM_FULL=$(VM_FULL) tests/vm/vm.sh $* $(VM_FILES)
+
+# bench/bench_cluster.sh inside the VM: make bench-vm-trixie / bench-vm-sid
+# (BENCH_N=... passes through); figures in build/results/bench-RELEASE/.
+bench-vm-%: deps
+	@tests/vm/vm.sh --bench $*
 
 unit: $(UNIT_BIN)
 	@scripts/run-suite.sh unit $(UNIT_BIN)

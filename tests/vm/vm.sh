@@ -175,9 +175,12 @@ trap 'exit 130' INT TERM
 #     real swap and OOM kills, the forged partition (20_plugin.bats);
 #   sid (26.05: SLUID job dirs, the newest kernel): --swap, SWAPLIMIT_BYTES,
 #     the end-of-step report and OOM explanations (30_user.bats);
-#   trixie (24.11): a plugin built for another release under required and
-#     optional (60_upgrade.bats), the fail-open configuration faults
+#     swaplimit_noprolog.so and the share forms (25_noprolog.bats);
+#   trixie (24.11): PrologFlags=RunInJob runs no SPANK job prolog
+#     (26_runinjob.bats), a plugin built for another release under required
+#     and optional (60_upgrade.bats), the fail-open configuration faults
 #     (70_badconfig.bats).
+# (27_gres.bats, the GRES limit, runs in FULL mode only.)
 # 99_leftovers.bats runs last in every VM run.
 # SWL_VM_FULL=1 (make vm-sid VM_FULL=1) runs every file but the ones above
 # that cannot run in a VM: also 40_correctness, 50_constrain_swap,
@@ -186,8 +189,8 @@ trap 'exit 130' INT TERM
 # on the host).
 SWL_VM_EXCLUDE=${SWL_VM_EXCLUDE:-15_cgroup_faults.bats 90_load.bats 80_accounting.bats}
 case $release in
-sid) vm_default="20_plugin.bats 30_user.bats" ;;
-trixie) vm_default="20_plugin.bats 60_upgrade.bats 70_badconfig.bats" ;;
+sid) vm_default="20_plugin.bats 25_noprolog.bats 30_user.bats" ;;
+trixie) vm_default="20_plugin.bats 26_runinjob.bats 60_upgrade.bats 70_badconfig.bats" ;;
 esac
 if [ -n "$demo" ]; then
 	:   # the demo runs no bats file

@@ -34,7 +34,7 @@ WERROR         ?= -Werror
 WARN_CFLAGS    := -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 -Wvla
 # Header dependencies: each object's .d file (-MMD), included below.
 BASE_CFLAGS    := -std=c11 -D_GNU_SOURCE -DSWAPLIMIT_VERSION='"$(VERSION)"' \
-                  -Isrc/engine -Isrc/config -Isrc/cgroup -Isrc/plugin
+                  -Isrc/engine -Isrc/config -Isrc/cgroup -Isrc/node -Isrc/plugin
 OPT_CFLAGS     ?= -O2 -g
 ALL_CFLAGS      = $(BASE_CFLAGS) $(WARN_CFLAGS) $(OPT_CFLAGS) $(HARDEN_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS     = $(HARDEN_LDFLAGS) $(LDFLAGS)
@@ -45,12 +45,15 @@ SAN_LDFLAGS := -fsanitize=address,undefined
 ENGINE_SRC := $(sort $(wildcard src/engine/*.c))
 CONFIG_SRC := $(sort $(wildcard src/config/*.c))
 CGROUP_SRC := $(sort $(wildcard src/cgroup/*.c))
+# What the plugin does on a node without a SPANK or Slurm call: linked
+# into the plugin and into the unit tests.
+NODE_SRC   := $(sort $(wildcard src/node/*.c))
 PLUGIN_SRC := $(sort $(wildcard src/plugin/*.c))
 CLI_SRC    := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 HEADERS    := $(wildcard src/*/*.h tests/unit/*.h)
-# Unit tests of the SPANK layer and the fuzz-regression replay #include
-# the .c they test (it cannot be linked without slurmstepd's symbols).
+# Unit tests of the SPANK layer (src/plugin) and the fuzz-regression
+# replay #include the .c they test; src/node is linked (NODE_OBJ).
 TEST_INCLUDED_SRC := $(PLUGIN_SRC) $(wildcard tests/fuzz/*.c)
 
 obj = $(patsubst %.c,$(B)/$(1)/%.o,$(2))
@@ -58,6 +61,7 @@ obj = $(patsubst %.c,$(B)/$(1)/%.o,$(2))
 ENGINE_OBJ := $(call obj,o,$(ENGINE_SRC))
 CONFIG_OBJ := $(call obj,o,$(CONFIG_SRC))
 CGROUP_OBJ := $(call obj,o,$(CGROUP_SRC))
+NODE_OBJ   := $(call obj,o,$(NODE_SRC))
 PLUGIN_OBJ := $(call obj,o,$(PLUGIN_SRC))
 # swaplimit_noprolog.so: the plugin files built with -DSL_NO_JOB_PROLOG,
 # without the job prolog/epilog hooks (so slurmd forks no process per job).
@@ -92,26 +96,26 @@ $(B)/san/%.o: %.c
 
 # The plugin does not link libslurm: slurmstepd, srun and sbatch already
 # carry it (libslurmfull) and export the hostlist API to plugins.
-$(B)/swaplimit.so: $(ENGINE_OBJ) $(CONFIG_OBJ) $(CGROUP_OBJ) $(PLUGIN_OBJ) src/plugin/swaplimit.map
+$(B)/swaplimit.so: $(ENGINE_OBJ) $(CONFIG_OBJ) $(CGROUP_OBJ) $(NODE_OBJ) $(PLUGIN_OBJ) src/plugin/swaplimit.map
 	$(CC) -shared -o $@ $(filter %.o,$^) $(ALL_LDFLAGS) \
 	  -Wl,--version-script=src/plugin/swaplimit.map
 
-$(B)/swaplimit_noprolog.so: $(ENGINE_OBJ) $(CONFIG_OBJ) $(CGROUP_OBJ) $(NOPROLOG_OBJ) src/plugin/swaplimit.map
+$(B)/swaplimit_noprolog.so: $(ENGINE_OBJ) $(CONFIG_OBJ) $(CGROUP_OBJ) $(NODE_OBJ) $(NOPROLOG_OBJ) src/plugin/swaplimit.map
 	$(CC) -shared -o $@ $(filter %.o,$^) $(ALL_LDFLAGS) \
 	  -Wl,--version-script=src/plugin/swaplimit.map
 
 $(B)/swaplimit: $(ENGINE_OBJ) $(CONFIG_OBJ) $(CGROUP_OBJ) $(CLI_OBJ)
 	$(CC) -o $@ $^ $(ALL_LDFLAGS) -pie -lslurm
 
-$(B)/tests/%: tests/unit/%.c $(ENGINE_OBJ) $(CONFIG_OBJ) $(CGROUP_OBJ) $(CLI_LIB_OBJ) $(HEADERS) $(TEST_INCLUDED_SRC)
+$(B)/tests/%: tests/unit/%.c $(ENGINE_OBJ) $(CONFIG_OBJ) $(CGROUP_OBJ) $(NODE_OBJ) $(CLI_LIB_OBJ) $(HEADERS) $(TEST_INCLUDED_SRC)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Isrc/cli -o $@ $< $(ENGINE_OBJ) $(CONFIG_OBJ) $(CGROUP_OBJ) $(CLI_LIB_OBJ) \
+	$(CC) $(ALL_CFLAGS) -Isrc/cli -o $@ $< $(ENGINE_OBJ) $(CONFIG_OBJ) $(CGROUP_OBJ) $(NODE_OBJ) $(CLI_LIB_OBJ) \
 	  $(ALL_LDFLAGS) -lcmocka -lslurm
 
-$(B)/tests-san/%: tests/unit/%.c $(call obj,san,$(ENGINE_SRC) $(CONFIG_SRC) $(CGROUP_SRC) $(filter-out src/cli/main.c,$(CLI_SRC))) $(HEADERS) $(TEST_INCLUDED_SRC)
+$(B)/tests-san/%: tests/unit/%.c $(call obj,san,$(ENGINE_SRC) $(CONFIG_SRC) $(CGROUP_SRC) $(NODE_SRC) $(filter-out src/cli/main.c,$(CLI_SRC))) $(HEADERS) $(TEST_INCLUDED_SRC)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(WARN_CFLAGS) $(SAN_CFLAGS) -Isrc/cli -o $@ $< \
-	  $(call obj,san,$(ENGINE_SRC) $(CONFIG_SRC) $(CGROUP_SRC) $(filter-out src/cli/main.c,$(CLI_SRC))) \
+	  $(call obj,san,$(ENGINE_SRC) $(CONFIG_SRC) $(CGROUP_SRC) $(NODE_SRC) $(filter-out src/cli/main.c,$(CLI_SRC))) \
 	  $(SAN_LDFLAGS) -lcmocka -lslurm
 
 deps:

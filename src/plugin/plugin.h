@@ -21,6 +21,7 @@
 #include "plugin_args.h"
 #include "rules.h"
 #include "swap_option.h"
+#include "user_msg.h"
 
 /*
  * Two builds of the same sources (Makefile):
@@ -125,13 +126,6 @@ void sl_options_register(spank_t sp) SL_HIDDEN;
  * what they need to know (step_report.h), once per step and node.
  * spank_task_exit.c */
 void sl_step_report(void) SL_HIDDEN;
-
-/* slurmstepd: write text to the user's step output. From task_post_fork
- * on, slurmstepd's stderr is task 0's stderr (Slurm dup2()s it there to
- * copy its own errors to the user): srun's stderr, or the batch step's
- * output file. Short writes are continued; EAGAIN (a pty) drops the rest.
- * user_msg.c */
-void sl_user_say(const char *text, size_t len) SL_HIDDEN;
 
 /* The step id as Slurm prints it: "batch", "extern", "interactive" or a
  * number. Returns buf. */

@@ -1,10 +1,10 @@
 /*
- * The plugin's pure fact gathering (src/plugin/facts.c): counting
+ * The plugin's pure fact gathering (src/node/facts.c): counting
  * S_JOB_ALLOC_CORES, resolving the credential's ids to names, and deciding
  * the step's and the job's allowances from two evaluations.
  *
- * facts.c is not linked into the test binaries (only the plugin needs
- * it), so it is included here; it has no SPANK calls.
+ * facts.o is linked into the test binaries (NODE_OBJ): it has no SPANK
+ * calls.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "facts.c"
+#include "facts.h"
 
 #define MiB (1024ull * 1024ull)
 #define GiB (1024ull * MiB)

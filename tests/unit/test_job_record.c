@@ -1,10 +1,10 @@
 /*
- * The job prolog's record (src/plugin/job_record.c): round trips, two
+ * The job prolog's record (src/node/job_record.c): round trips, two
  * nodes sharing one record_dir, and every refusal (links, owners, modes,
  * names that would escape the directory, forged contents).
  *
- * job_record.c is not linked into the test binaries (only the plugin
- * needs it), so it is included here; it has no SPANK calls.
+ * job_record.o is linked into the test binaries (NODE_OBJ): it has no
+ * SPANK calls.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "job_record.c"
+#include "job_record.h"
 
 static char tmpdir[64];
 static char msg[1024];

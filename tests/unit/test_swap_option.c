@@ -1,10 +1,10 @@
 /*
  * The job owner's side of the plugin, its pure parts: parsing --swap
- * (src/plugin/swap_option.c) and the texts the user and the administrator
- * get at the end of a step (src/plugin/step_report.c).
+ * (src/node/swap_option.c) and the texts the user and the administrator
+ * get at the end of a step (src/node/step_report.c).
  *
- * Neither file is linked into the test binaries (only the plugin needs
- * them), so they are included here; they have no SPANK calls.
+ * Both are linked into the test binaries (NODE_OBJ): they have no SPANK
+ * calls.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "swap_option.c"
-#include "step_report.c"
+#include "step_report.h"
+#include "swap_option.h"
 
 #define KiB 1024ull
 #define MiB_ (1024ull * KiB)

@@ -1,6 +1,6 @@
 /*
  * The end-of-step report as slurmstepd's task_exit sends it
- * (src/plugin/spank_task_exit.c), over a fake v1 step cgroup: issue 10,
+ * (src/plugin/spank_task_exit.c, src/node/step_report.c), over a fake v1 step cgroup: issue 10,
  * the user is told "the most this site grants" only when the grant was
  * really written. SPANK and Slurm's logging are stubbed here.
  */
@@ -18,8 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "step_report.c"
-#include "user_msg.c"
+#include "step_report.h"
+#include "user_msg.h"
 #include "spank_task_exit.c"
 
 sl_plugin_state_t sl_state;

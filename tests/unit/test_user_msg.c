@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "user_msg.c"
+#include "user_msg.h"
 
 static void on_alarm(int sig)
 {

@@ -1,5 +1,5 @@
 /*
- * sl_user_say(): text for the job's owner, from slurmstepd (plugin.h).
+ * sl_user_say(): text for the job's owner, from slurmstepd (user_msg.h).
  *
  * Before it forks the tasks, slurmstepd dup2()s task 0's stderr onto its
  * own stderr so that its error messages reach the user (Slurm 22.05
@@ -25,10 +25,11 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "plugin.h"
+#include "user_msg.h"
 
 /* Write what fits now; returns when done or when it would wait. */
 static void write_nowait(int fd, const char *text, size_t len, bool use_poll)

@@ -33,22 +33,6 @@
 
 #ifndef SL_HIDDEN
 #define SL_HIDDEN __attribute__((visibility("hidden")))
-/*
- * The rule text slurmd compiled successfully at its start, kept as
- * <record_dir>/validated.rules (root's 0600, written through a temporary
- * file renamed into place) so that a step can still enforce it when the
- * config= file was since edited into an error. Load returns
- * SL_RECORD_OK with a malloc'ed NUL-terminated *text, SL_RECORD_MISSING,
- * or SL_RECORD_ERROR (refused: msg says why).
- */
-SL_HIDDEN int sl_record_save_rules(const char *record_dir, const char *text,
-				   size_t len, char *msg, size_t msglen);
-SL_HIDDEN int sl_record_load_rules(const char *record_dir, size_t max,
-				   char **text, size_t *len, char *msg,
-				   size_t msglen);
-/* Remove the copy (slurmd started with rules that do not compile). */
-SL_HIDDEN void sl_record_forget_rules(const char *record_dir);
-
 #endif
 
 /* Longest partition or account name kept, including the NUL. */

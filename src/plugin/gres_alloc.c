@@ -1,6 +1,7 @@
 /*
  * The job's swap GRES on this node, from slurmctld (gres_alloc.h).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <string.h>
@@ -76,11 +77,23 @@ int sl_gres_alloc_bytes(uint32_t job_id, const char *node, const char *name,
 	int idx, rc = -1;
 
 	*bytes = 0;
-	if (slurm_load_job(&m, job_id, SHOW_DETAIL) != SLURM_SUCCESS || !m) {
+	/* 26.05 takes a slurm_step_id_t (and adds slurm_load_job_sluid);
+	 * older releases the job id. Slurm sets errno (slurm_get_errno() is
+	 * gone in 24.11). */
+#ifdef slurm_load_job_sluid
+	slurm_step_id_t id = SLURM_STEP_ID_INITIALIZER;
+
+	id.job_id = job_id;
+	rc = slurm_load_job(&m, id, SHOW_DETAIL);
+#else
+	rc = slurm_load_job(&m, job_id, SHOW_DETAIL);
+#endif
+	if (rc != SLURM_SUCCESS || !m) {
 		sl_msgf(msg, msglen, "slurm_load_job(%" PRIu32 ") failed: %s",
-			job_id, slurm_strerror(slurm_get_errno()));
+			job_id, slurm_strerror(errno));
 		return -1;
 	}
+	rc = -1;
 	for (uint32_t i = 0; i < m->record_count; i++)
 		if (m->job_array[i].job_id == job_id)
 			j = &m->job_array[i];

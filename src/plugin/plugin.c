@@ -1,13 +1,6 @@
 /*
- * swaplimit SPANK plugin: identification and the state shared by the
- * entry points of one process.
- *
- * The entry points live one context per file:
- *   spank_init.c        slurm_spank_init / slurm_spank_exit
- *   spank_job_script.c  slurm_spank_job_prolog / slurm_spank_job_epilog
- *   spank_task.c        slurm_spank_task_post_fork
- * Only those, and the identification symbols below, are exported
- * (swaplimit.map).
+ * swaplimit SPANK plugin: the state shared by the entry points of one
+ * process (the entry points themselves: spank.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,20 +11,6 @@
 
 #include "facts.h"
 #include "plugin.h"
-
-SPANK_PLUGIN(swaplimit, 1)
-
-/*
- * Slurm 25.05+ reads this when slurm_spank_init of a `required` plugin
- * fails (src/common/spank.c): ESPANK_NODE_FAILURE (the default) drains the
- * node, ESPANK_JOB_FAILURE fails only the job. swaplimit's init never
- * fails; should it ever, the job fails and the node stays up. Older
- * headers have neither value: the symbol is left out there.
- */
-#if defined(SLURM_VERSION_NUMBER) && \
-	SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(25, 5, 0)
-int slurm_spank_init_failure_mode = ESPANK_JOB_FAILURE;
-#endif
 
 sl_plugin_state_t sl_state;
 

@@ -118,6 +118,22 @@ const sl_bound_t *sl_plugin_rules(const char *node) SL_HIDDEN;
 /* Free everything the state holds (slurm_spank_exit). */
 void sl_plugin_state_free(void) SL_HIDDEN;
 
+/* The work behind each entry point (spank.c); none returns an error. */
+/* slurmd's start: parse, compile, log; keeps nothing. spank_init.c */
+void sl_slurmd_start(int ac, char **av) SL_HIDDEN;
+/* Job prolog: record partition/account/CPUs/SLUID/GRES; epilog: remove
+ * the record. spank_job_script.c (not in swaplimit_noprolog.so) */
+void sl_job_prolog_record(int ac, char **av) SL_HIDDEN;
+void sl_job_epilog_forget(int ac, char **av) SL_HIDDEN;
+/* slurmstepd, first task_post_fork of the step: decide and write the
+ * step's and the job's swap limits (later calls: nothing). spank_task.c */
+void sl_step_limits_apply(spank_t sp, int ac, char **av) SL_HIDDEN;
+/* A task, before exec: SWAPLIMIT_BYTES. spank_task_env.c */
+void sl_task_env_set(spank_t sp, int ac, char **av) SL_HIDDEN;
+/* slurmstepd, a task reaped: after the last local one, the end-of-step
+ * report. spank_task_exit.c */
+void sl_task_exited(spank_t sp) SL_HIDDEN;
+
 /* Register --swap and --swap-report (srun, sbatch, salloc, slurmstepd);
  * never fails: a refusal is logged. spank_option.c */
 void sl_options_register(spank_t sp) SL_HIDDEN;

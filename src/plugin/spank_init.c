@@ -1,5 +1,6 @@
 /*
- * slurm_spank_init / slurm_spank_exit: what each context does at start.
+ * slurmd's start (slurm_spank_init in S_CTX_SLURMD, spank.c): what each
+ * context does at start.
  *
  *   slurmd (S_CTX_SLURMD)   parse the arguments and compile the rules once,
  *                           so a mistake shows in slurmd's log when the
@@ -15,9 +16,9 @@
  *   (LOCAL, ALLOCATOR)      nothing costly (no rule compile).
  *   prolog/epilog           slurm_spank_init is not called there.
  *
- * slurm_spank_exit: in slurmstepd, the end-of-step report if the last
- * task_exit did not send it already (spank_task_exit.c); then the state
- * goes.
+ * slurm_spank_exit (spank.c): in slurmstepd, the end-of-step report if the
+ * last task_exit did not send it already (spank_task_exit.c); then the
+ * state goes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,32 +112,9 @@ static void slurmd_check(int ac, char **av)
 	sl_rules_free(rules);
 }
 
-int slurm_spank_init(spank_t sp, int ac, char **av)
+void sl_slurmd_start(int ac, char **av)
 {
-	switch (spank_context()) {
-	case S_CTX_SLURMD:
-		slurmd_check(ac, av);
-		/* slurmd keeps nothing: every step compiles its own copy. */
-		sl_plugin_state_free();
-		break;
-	case S_CTX_REMOTE:
-	case S_CTX_LOCAL:
-	case S_CTX_ALLOCATOR:
-		sl_options_register(sp);
-		break;
-	default:
-		break;
-	}
-	return ESPANK_SUCCESS;
-}
-
-int slurm_spank_exit(spank_t sp, int ac, char **av)
-{
-	(void)sp;
-	(void)ac;
-	(void)av;
-	if (spank_context() == S_CTX_REMOTE)
-		sl_step_report();   /* no-op when task_exit sent it */
+	slurmd_check(ac, av);
+	/* slurmd keeps nothing: every step compiles its own copy. */
 	sl_plugin_state_free();
-	return ESPANK_SUCCESS;
 }

@@ -1,5 +1,6 @@
 /*
- * slurm_spank_job_prolog / slurm_spank_job_epilog (S_CTX_JOB_SCRIPT).
+ * The job prolog and epilog (slurm_spank_job_prolog / _job_epilog in
+ * spank.c, S_CTX_JOB_SCRIPT).
  *
  * They run as root on each node of the job, in a short-lived process whose
  * environment comes from the signed job credential: the only trustworthy
@@ -166,21 +167,20 @@ static void record_gres(const char *job, const char *node, sl_record_t *rec)
 	rec->has_gres = true;
 }
 
-int slurm_spank_job_prolog(spank_t sp, int ac, char **av)
+void sl_job_prolog_record(int ac, char **av)
 {
 	char msg[SL_PLUGIN_ERR_MAX + 256];
 	const char *node, *job;
 	sl_record_t rec;
 
-	(void)sp;
 	if (!sl_plugin_args(ac, av)) {
 		sl_log_error("prolog: plugin arguments invalid, swap limits NOT "
 			     "enforced on this node: %s",
 			     sl_state.args_error);
-		return ESPANK_SUCCESS;
+		return;
 	}
 	if (!job_script_ids("prolog", &node, &job))
-		return ESPANK_SUCCESS;
+		return;
 
 	memset(&rec, 0, sizeof(rec));
 	record_field("SLURM_JOB_PARTITION", job, &rec.has_partition,
@@ -196,7 +196,7 @@ int slurm_spank_job_prolog(spank_t sp, int ac, char **av)
 			     "conditions cannot be decided on this node "
 			     "(fallback= applies)",
 			     job, node, msg);
-		return ESPANK_SUCCESS;
+		return;
 	}
 	sl_log_debug("prolog: job=%s node=%s: recorded partition=%s "
 		     "account=%s cpus=%" PRIu64 " sluid=%s gres=%s in %s/%s/%s",
@@ -206,23 +206,21 @@ int slurm_spank_job_prolog(spank_t sp, int ac, char **av)
 		     rec.has_sluid ? rec.sluid : "(none)",
 		     rec.has_gres ? "recorded" : "(none)", record_dir(),
 		     node, job);
-	return ESPANK_SUCCESS;
 }
 
-int slurm_spank_job_epilog(spank_t sp, int ac, char **av)
+void sl_job_epilog_forget(int ac, char **av)
 {
 	char msg[SL_PLUGIN_ERR_MAX + 256];
 	const char *node, *job;
 	int rc;
 
-	(void)sp;
 	if (!sl_plugin_args(ac, av)) {
 		sl_log_error("epilog: plugin arguments invalid: %s",
 			     sl_state.args_error);
-		return ESPANK_SUCCESS;
+		return;
 	}
 	if (!job_script_ids("epilog", &node, &job))
-		return ESPANK_SUCCESS;
+		return;
 	rc = sl_record_remove(record_dir(), node, job, msg, sizeof(msg));
 	if (rc == SL_RECORD_ERROR)
 		sl_log_error("epilog: job=%s node=%s: %s", job, node, msg);
@@ -232,5 +230,4 @@ int slurm_spank_job_epilog(spank_t sp, int ac, char **av)
 	else
 		sl_log_debug("epilog: job=%s node=%s: record removed", job,
 			     node);
-	return ESPANK_SUCCESS;
 }

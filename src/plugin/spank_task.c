@@ -1,6 +1,6 @@
 /*
- * slurm_spank_task_post_fork (S_CTX_REMOTE, root, in slurmstepd): give the
- * step and its job the swap the rules grant on this node.
+ * slurm_spank_task_post_fork (spank.c; S_CTX_REMOTE, root, in slurmstepd):
+ * give the step and its job the swap the rules grant on this node.
  *
  * Called once per local task, after the task is in its cgroup and before
  * it execs; the first call of the step does the work, the others return
@@ -665,12 +665,12 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 	}
 }
 
-int slurm_spank_task_post_fork(spank_t sp, int ac, char **av)
+void sl_step_limits_apply(spank_t sp, int ac, char **av)
 {
 	step_t *s;
 
-	if (spank_context() != S_CTX_REMOTE || sl_state.step_done)
-		return ESPANK_SUCCESS;
+	if (sl_state.step_done)
+		return;
 	sl_state.step_done = true;
 
 	/* step_t holds paths and a report: several KiB, keep it off
@@ -678,7 +678,7 @@ int slurm_spank_task_post_fork(spank_t sp, int ac, char **av)
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		sl_log_error("out of memory; swap limits left as Slurm set them");
-		return ESPANK_SUCCESS;
+		return;
 	}
 	if (clock_gettime(CLOCK_MONOTONIC, &s->t0) != 0)
 		memset(&s->t0, 0, sizeof(s->t0));
@@ -689,5 +689,4 @@ int slurm_spank_task_post_fork(spank_t sp, int ac, char **av)
 	sl_names_free(&s->names);
 	free(s->gids);
 	free(s);
-	return ESPANK_SUCCESS;
 }

@@ -1,5 +1,5 @@
 /*
- * slurm_spank_task_init (S_CTX_REMOTE, in each task's forked child, as
+ * slurm_spank_task_init (spank.c; S_CTX_REMOTE, in each task's forked child, as
  * the user, just before exec): SWAPLIMIT_BYTES in the task's environment.
  *
  * The step's allowance is decided and written by task_post_fork, which
@@ -25,7 +25,7 @@
 
 #define SL_ENV_NAME "SWAPLIMIT_BYTES"
 
-int slurm_spank_task_init(spank_t sp, int ac, char **av)
+void sl_task_env_set(spank_t sp, int ac, char **av)
 {
 	char msg[SL_CG_MSG_MAX], val[32];
 	sl_cg_paths_t paths;
@@ -36,8 +36,6 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
 	uid_t uid = 0;
 	bool have_uid;
 
-	if (spank_context() != S_CTX_REMOTE)
-		return ESPANK_SUCCESS;
 	/* NULL: the memory controller's mount from /proc/self/mountinfo. */
 	root = sl_plugin_args(ac, av) ? sl_state.args.cgroup_root : NULL;
 	/* The job, step and uid from the credential's items. No SLUID: this
@@ -62,9 +60,8 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
 		snprintf(val, sizeof(val), "%" PRIu64, limit);
 	if (spank_setenv(sp, SL_ENV_NAME, val, 1) != ESPANK_SUCCESS)
 		sl_log_debug("cannot set %s", SL_ENV_NAME);
-	return ESPANK_SUCCESS;
+	return;
 unknown:
 	sl_log_debug("%s not set: %s", SL_ENV_NAME, msg);
 	spank_unsetenv(sp, SL_ENV_NAME);
-	return ESPANK_SUCCESS;
 }

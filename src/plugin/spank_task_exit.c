@@ -73,19 +73,16 @@ void sl_step_report(void)
 	sl_log_info("%s", line);
 }
 
-int slurm_spank_task_exit(spank_t sp, int ac, char **av)
+void sl_task_exited(spank_t sp)
 {
 	uint32_t ntasks = 0;
 
-	(void)ac;
-	(void)av;
-	if (spank_context() != S_CTX_REMOTE || sl_state.reported)
-		return ESPANK_SUCCESS;
+	if (sl_state.reported)
+		return;
 	sl_state.tasks_exited++;
 	if (spank_get_item(sp, S_JOB_LOCAL_TASK_COUNT, &ntasks) ==
 		    ESPANK_SUCCESS &&
 	    sl_state.tasks_exited < ntasks)
-		return ESPANK_SUCCESS;    /* not the last local task yet */
+		return;    /* not the last local task yet */
 	sl_step_report();
-	return ESPANK_SUCCESS;
 }

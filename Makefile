@@ -109,14 +109,21 @@ $(B)/swaplimit: $(ENGINE_OBJ) $(CONFIG_OBJ) $(CGROUP_OBJ) $(CLI_OBJ)
 
 $(B)/tests/%: tests/unit/%.c $(ENGINE_OBJ) $(CONFIG_OBJ) $(CGROUP_OBJ) $(NODE_OBJ) $(CLI_LIB_OBJ) $(HEADERS) $(TEST_INCLUDED_SRC)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Isrc/cli -o $@ $< $(ENGINE_OBJ) $(CONFIG_OBJ) $(CGROUP_OBJ) $(NODE_OBJ) $(CLI_LIB_OBJ) \
+	$(CC) $(ALL_CFLAGS) -Isrc/cli -o $@ $< $(TEST_EXTRA_OBJ) $(ENGINE_OBJ) $(CONFIG_OBJ) $(CGROUP_OBJ) $(NODE_OBJ) $(CLI_LIB_OBJ) \
 	  $(ALL_LDFLAGS) -lcmocka -lslurm
 
 $(B)/tests-san/%: tests/unit/%.c $(call obj,san,$(ENGINE_SRC) $(CONFIG_SRC) $(CGROUP_SRC) $(NODE_SRC) $(filter-out src/cli/main.c,$(CLI_SRC))) $(HEADERS) $(TEST_INCLUDED_SRC)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(WARN_CFLAGS) $(SAN_CFLAGS) -Isrc/cli -o $@ $< \
+	$(CC) $(BASE_CFLAGS) $(WARN_CFLAGS) $(SAN_CFLAGS) -Isrc/cli -o $@ $< $(TEST_EXTRA_OBJ) \
 	  $(call obj,san,$(ENGINE_SRC) $(CONFIG_SRC) $(CGROUP_SRC) $(NODE_SRC) $(filter-out src/cli/main.c,$(CLI_SRC))) \
 	  $(SAN_LDFLAGS) -lcmocka -lslurm
+
+# test_spank drives the real entry points: the plugin's objects and a
+# fake of the SPANK API (tests/unit/fake_spank.c) are linked into it.
+$(B)/tests/test_spank: $(PLUGIN_OBJ) $(B)/o/tests/unit/fake_spank.o
+$(B)/tests/test_spank: TEST_EXTRA_OBJ = $(PLUGIN_OBJ) $(B)/o/tests/unit/fake_spank.o
+$(B)/tests-san/test_spank: $(call obj,san,$(PLUGIN_SRC) tests/unit/fake_spank.c)
+$(B)/tests-san/test_spank: TEST_EXTRA_OBJ = $(call obj,san,$(PLUGIN_SRC) tests/unit/fake_spank.c)
 
 deps:
 	@scripts/install-deps.sh

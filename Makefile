@@ -65,7 +65,7 @@ NODE_OBJ   := $(call obj,o,$(NODE_SRC))
 PLUGIN_OBJ := $(call obj,o,$(PLUGIN_SRC))
 # swaplimit_noprolog.so: the plugin files built with -DSL_NO_JOB_PROLOG,
 # without the job prolog/epilog hooks (so slurmd forks no process per job).
-NOPROLOG_OBJ := $(patsubst %.c,$(B)/np/%.o,$(filter-out src/plugin/spank_job_script.c,$(PLUGIN_SRC)))
+NOPROLOG_OBJ := $(patsubst %.c,$(B)/np/%.o,$(filter-out src/plugin/spank_job_script.c src/plugin/gres_alloc.c,$(PLUGIN_SRC)))
 CLI_OBJ    := $(call obj,o,$(CLI_SRC))
 # The command's code minus main(), so unit tests can drive it.
 CLI_LIB_OBJ := $(filter-out $(B)/o/src/cli/main.o,$(CLI_OBJ))
@@ -80,18 +80,20 @@ UNIT_SAN_BIN := $(patsubst tests/unit/%.c,$(B)/tests-san/%,$(UNIT_SRC))
         fuzz fuzz-short bench clean deps deb
 all: $(B)/swaplimit.so $(B)/swaplimit_noprolog.so $(B)/swaplimit
 
-$(B)/o/%.o: %.c
+$(B)/o/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/np/%.o: %.c
+$(B)/np/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DSL_NO_JOB_PROLOG -MMD -MP -c -o $@ $<
 
-$(B)/san/%.o: %.c
+$(B)/san/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(WARN_CFLAGS) $(SAN_CFLAGS) -fPIC $(CFLAGS) -MMD -MP -c -o $@ $<
 
+# Objects also depend on this Makefile: one built before -MMD has no .d
+# and would otherwise never be rebuilt when a header changes.
 -include $(shell find $(B)/o $(B)/np $(B)/san -name '*.d' 2>/dev/null)
 
 # The plugin does not link libslurm: slurmstepd, srun and sbatch already

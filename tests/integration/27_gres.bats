@@ -15,6 +15,9 @@ t_before_up() {
 	local host
 	host=$(hostname -s)
 	export SWL_SLURM_EXTRA="GresTypes=swap"
+	# A count-only GRES, declared as such (Slurm 26.05 left a job asking
+	# for it PENDING without this line; 22.05 needs none).
+	export SWL_GRES_CONF="NodeName=node[1-3] Name=swap Count=2G Flags=CountOnly"
 	export SWL_NODE_DEFS="NodeName=node[1-3] NodeHostname=$host NodeAddr=127.0.0.1 Port=[${SWL_NODE_PORTS[0]}-${SWL_NODE_PORTS[2]}] CPUs=$SWL_CPUS Boards=1 SocketsPerBoard=1 CoresPerSocket=$SWL_CPUS ThreadsPerCore=1 RealMemory=$SWL_REAL_MEMORY Gres=swap:2G State=UNKNOWN"
 }
 

@@ -10,6 +10,7 @@
 # adds cgroup.conf lines at cluster_up; SWL_SLURM_EXTRA="PrologFlags=contain"
 # (newline-separated) adds slurm.conf lines; SWL_NODE_DEFS replaces the
 # NodeName line (node names must stay node1..node3, ports as below);
+# SWL_GRES_CONF, when set, is written as gres.conf beside slurm.conf;
 # SWL_ACCOUNTING_CONF replaces the AccountingStorageType line (e.g. with
 # slurmdbd's lines, newline-separated); SWL_FIRST_JOB_ID=N the first job id
 # (default: varies per run); SWL_KEEP=1 keeps the logs (the temp dir,
@@ -216,6 +217,8 @@ _swl_write_slurm_conf() {
 	PartitionName=standard Nodes=node[1-2] MaxTime=30 State=UP
 	EOF
 	[ -z "${SWL_SLURM_EXTRA:-}" ] || printf '%s\n' "$SWL_SLURM_EXTRA" >>"$d/etc/slurm.conf"
+	# gres.conf beside slurm.conf (Slurm reads it from there)
+	[ -z "${SWL_GRES_CONF:-}" ] || printf '%s\n' "$SWL_GRES_CONF" >"$d/etc/gres.conf"
 }
 
 # cluster_cgroup_conf [KEY=VALUE...]: (re)write cgroup.conf; the given keys

@@ -229,6 +229,19 @@ static void out_prop(sl_out_t *o, const struct sl_amount *a,
 
 /* Which fact a share term lacks, or NULL: the node's figure, or (for
  * /memshare) a RAM limit at all. */
+/* The term needs a fact that is unknown: "term N cannot be decided: ..." */
+static void undecidable(sl_out_t *o, sl_result_t *out, const char *missing)
+{
+	out->outcome = SL_UNDECIDABLE;
+	out->swap_bytes = 0;
+	if (out->term) {
+		sl_out_str(o, "term ");
+		sl_out_u64(o, out->term);
+		sl_out_str(o, " cannot be decided: ");
+	}
+	sl_out_str(o, missing);
+}
+
 static const char *share_missing(const struct sl_term *t, const sl_facts_t *f)
 {
 	if (t->per == SL_PER_MEMSHARE) {
@@ -297,15 +310,8 @@ void sl_term_limit(const struct sl_term *t, const sl_facts_t *f,
 	}
 	if (t->gres) {
 		if (f->gres_unknown) {
-			out->outcome = SL_UNDECIDABLE;
-			out->swap_bytes = 0;
-			if (out->term) {
-				sl_out_str(&o, "term ");
-				sl_out_u64(&o, out->term);
-				sl_out_str(&o, " cannot be decided: ");
-			}
-			sl_out_str(&o, "the job's swap GRES on this node is unknown "
-				       "(needed by gres)");
+			undecidable(&o, out, "the job's swap GRES on this node "
+					     "is unknown (needed by gres)");
 			return;
 		}
 		total = f->gres_bytes;
@@ -317,14 +323,7 @@ void sl_term_limit(const struct sl_term *t, const sl_facts_t *f,
 		bool capped;
 
 		if (missing) {
-			out->outcome = SL_UNDECIDABLE;
-			out->swap_bytes = 0;
-			if (out->term) {
-				sl_out_str(&o, "term ");
-				sl_out_u64(&o, out->term);
-				sl_out_str(&o, " cannot be decided: ");
-			}
-			sl_out_str(&o, missing);
+			undecidable(&o, out, missing);
 			return;
 		}
 		n = t->per == SL_PER_MEMSHARE ? f->mem_bytes : f->cpus;

@@ -417,33 +417,24 @@ int sl_record_write(const char *record_dir, const char *node,
 	return SL_RECORD_OK;
 }
 
-/* A CPU count: 1 to 9 decimal digits, not 0. */
-static bool parse_cpus(const char *s, uint64_t *out)
+/* 1 to `max` decimal digits, nothing else; 0 only when zero_ok. */
+static bool parse_count(const char *s, size_t max, bool zero_ok, uint64_t *out)
 {
 	uint64_t v = 0;
 	size_t n = 0;
 
-	for (; s[n] >= '0' && s[n] <= '9' && n < 9; n++)
+	for (; s[n] >= '0' && s[n] <= '9' && n < max; n++)
 		v = v * 10 + (uint64_t)(s[n] - '0');
-	if (n == 0 || s[n] || v == 0)
+	if (n == 0 || s[n] || (v == 0 && !zero_ok))
 		return false;
 	*out = v;
 	return true;
 }
 
-/* A byte count: 1 to 19 decimal digits (0 allowed: a job without any). */
-static bool parse_bytes(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t n = 0;
-
-	for (; s[n] >= '0' && s[n] <= '9' && n < 19; n++)
-		v = v * 10 + (uint64_t)(s[n] - '0');
-	if (n == 0 || s[n])
-		return false;
-	*out = v;
-	return true;
-}
+/* A CPU count: 1 to 9 digits, not 0. A byte count: 1 to 19 digits, 0
+ * allowed (a job without any). */
+#define parse_cpus(s, out) parse_count((s), 9, false, (out))
+#define parse_bytes(s, out) parse_count((s), 19, true, (out))
 
 /* Parse the record text (NUL-terminated, at most SL_RECORD_FILE_MAX). */
 static int parse_record(char *text, const char *node, const char *job_id,

@@ -13,6 +13,8 @@ T_RESET_RULES=1
 
 t_before_up() {
 	local host
+	# A job Slurm cannot schedule here says why within a minute.
+	export SWL_JOB_TIMEOUT=90
 	host=$(hostname -s)
 	export SWL_SLURM_EXTRA="GresTypes=swap"
 	# A count-only GRES, declared as such (Slurm 26.05 left a job asking

@@ -742,7 +742,10 @@ cl_wait_job() {
 		fi
 		sleep "$SWL_POLL"
 	done
-	_swl_say "job $id still $st after ${t}s"
+	_swl_say "job $id still $st after ${t}s: $(cl_slurm scontrol show job "$id" 2>/dev/null |
+		grep -oE '(Reason|TresPerNode|TRES)=[^ ]*' | tr '\n' ' ')$(cl_slurm scontrol show node node1 2>/dev/null |
+		grep -oE '(Gres|CfgTRES|AllocTRES|State)=[^ ]*' | tr '\n' ' ')"
+	grep -iE 'gres' "$ctld" 2>/dev/null | tail -n 5 >&2
 	return 1
 }
 

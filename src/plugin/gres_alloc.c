@@ -2,9 +2,15 @@
  * The job's swap GRES on this node, from slurmctld (gres_alloc.h).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <slurm/slurm.h>
 
@@ -68,8 +74,8 @@ int sl_gres_detail_count(const char *detail, const char *name,
 	return 0;
 }
 
-int sl_gres_alloc_bytes(uint32_t job_id, const char *node, const char *name,
-			uint64_t *bytes, char *msg, size_t msglen)
+static int lookup(uint32_t job_id, const char *node, const char *name,
+		  uint64_t *bytes, char *msg, size_t msglen)
 {
 	job_info_msg_t *m = NULL;
 	job_info_t *j = NULL;
@@ -126,4 +132,100 @@ int sl_gres_alloc_bytes(uint32_t job_id, const char *node, const char *name,
 out:
 	slurm_free_job_info_msg(m);
 	return rc;
+}
+
+/* How long the prolog waits for slurmctld's answer. */
+#define SL_GRES_RPC_TIMEOUT_MS 10000
+
+/*
+ * The lookup runs in a child process: whatever libslurm does there (a
+ * crash, a hang on an unreachable slurmctld) must not fail the prolog --
+ * a failed prolog requeues the job and drains the node. The child sends
+ * "rc bytes msg" through a pipe and exits; the parent waits at most
+ * SL_GRES_RPC_TIMEOUT_MS, then kills it (by its pid).
+ */
+int sl_gres_alloc_bytes(uint32_t job_id, const char *node, const char *name,
+			uint64_t *bytes, char *msg, size_t msglen)
+{
+	char buf[512];
+	int fds[2], st = 0;
+	size_t got = 0;
+	bool eof = false;
+	pid_t pid;
+
+	*bytes = 0;
+	if (pipe2(fds, O_CLOEXEC) != 0) {
+		sl_msgf(msg, msglen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		sl_msgf(msg, msglen, "fork: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		char m[400] = "";
+		uint64_t b = 0;
+		int rc = lookup(job_id, node, name, &b, m, sizeof(m));
+		int n = snprintf(buf, sizeof(buf), "%d %" PRIu64 " %s", rc, b, m);
+
+		if (n > 0 && write(fds[1], buf, (size_t)n) < 0)
+			_exit(2);
+		_exit(0);
+	}
+	close(fds[1]);
+	for (int waited = 0; waited < SL_GRES_RPC_TIMEOUT_MS;) {
+		struct pollfd p = { .fd = fds[0], .events = POLLIN };
+		int r = poll(&p, 1, 100);
+		ssize_t n;
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		waited += 100;
+		if (r <= 0)
+			continue;
+		n = read(fds[0], buf + got, sizeof(buf) - 1 - got);
+		if (n <= 0 || got + (size_t)n == sizeof(buf) - 1) {
+			/* EOF: the child is done (or died), and exits now */
+			got += n > 0 ? (size_t)n : 0;
+			eof = true;
+			break;
+		}
+		got += (size_t)n;
+	}
+	close(fds[0]);
+	buf[got] = '\0';
+	if (eof) {
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+	} else {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		sl_msgf(msg, msglen, "no answer from slurmctld within %d s",
+			SL_GRES_RPC_TIMEOUT_MS / 1000);
+		return -1;
+	}
+	if (WIFSIGNALED(st)) {
+		sl_msgf(msg, msglen, "the lookup died of signal %d",
+			WTERMSIG(st));
+		return -1;
+	}
+	{
+		int rc = -1, off = 0;
+		unsigned long long b = 0;
+
+		if (sscanf(buf, "%d %llu %n", &rc, &b, &off) < 2) {
+			sl_msgf(msg, msglen, "the lookup gave no answer");
+			return -1;
+		}
+		if (rc != 0) {
+			sl_msgf(msg, msglen, "%s", buf + off);
+			return -1;
+		}
+		*bytes = (uint64_t)b;
+	}
+	return 0;
 }

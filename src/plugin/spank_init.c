@@ -26,6 +26,7 @@
 
 #include <slurm/spank.h>
 
+#include "gres_alloc.h"
 #include "plugin.h"
 
 static const char *rules_origin(const sl_args_t *args)
@@ -83,7 +84,13 @@ static void slurmd_check(int ac, char **av)
 			     "in plugstack.conf, or rules without them "
 			     "(swaplimit check says which)",
 			     rules_origin(&sl_state.args));
-	if ((sl_rules_uses(rules) & SL_USES_GRES) &&
+	if ((sl_rules_uses(rules) & SL_USES_GRES) && !SL_GRES_LOOKUP)
+		sl_log_error("%s uses the gres limit, which this build does not "
+			     "support on this Slurm release yet (verified on "
+			     "22.05 only): every step that reaches such a term "
+			     "gets the fallback= allowance",
+			     rules_origin(&sl_state.args));
+	else if ((sl_rules_uses(rules) & SL_USES_GRES) &&
 	    (!SL_HAVE_JOB_PROLOG || !sl_state.args.gres))
 		sl_log_error("%s uses the gres limit, which needs %s: every step "
 			     "that reaches such a term gets the fallback= allowance",

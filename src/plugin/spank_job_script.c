@@ -155,7 +155,7 @@ static void record_gres(const char *job, const char *node, sl_record_t *rec)
 	const char *name = sl_state.args.gres;
 
 	rec->has_gres = false;
-	if (!name)
+	if (!name || !SL_GRES_LOOKUP)
 		return;
 	if (sl_gres_alloc_bytes((uint32_t)strtoul(job, NULL, 10), node, name,
 				&rec->gres_bytes, msg, sizeof(msg)) != 0) {

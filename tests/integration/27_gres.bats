@@ -11,6 +11,13 @@ load lib/common
 T_RULES="partition(reserved)=gres,default(){max_swap=64MiB}=gres gres=swap"
 T_RESET_RULES=1
 
+t_skip_reason() {
+	case ${SWL_SLURM_VERSION:-} in
+	22.*) ;;
+	*) echo "the gres limit is verified on Slurm 22.05 only: in the ${SWL_SLURM_VERSION} VM a job asking for the count-only GRES failed to launch and drained its node (cause not found yet); the plugin leaves the lookup off there" ;;
+	esac
+}
+
 t_before_up() {
 	local host
 	# A job Slurm cannot schedule here says why within a minute.

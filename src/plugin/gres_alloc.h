@@ -17,8 +17,9 @@
 /*
  * Verified on Slurm 22.05 only. In the 24.11 and 26.05 test VMs a job
  * asking for the count-only GRES failed to launch and its node was
- * drained (cause not found yet: the prolog's RPC or Slurm's own GRES
- * setup). Until that is understood the lookup is off there: never risk a
+ * drained; without swaplimit the same job ran, so the cause is the
+ * prolog's lookup there (found before it ran in a child process; not
+ * re-tested since). Until it is, the lookup is off there: never risk a
  * drained node for it; a `gres` term then falls back (slurmd says so).
  */
 #if defined(SLURM_VERSION_NUMBER) && \

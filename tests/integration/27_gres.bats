@@ -14,7 +14,7 @@ T_RESET_RULES=1
 t_skip_reason() {
 	case ${SWL_SLURM_VERSION:-} in
 	22.*) ;;
-	*) echo "the gres limit is verified on Slurm 22.05 only: in the ${SWL_SLURM_VERSION} VM a job asking for the count-only GRES failed to launch and drained its node (cause not found yet); the plugin leaves the lookup off there" ;;
+	*) echo "the gres limit is verified on Slurm 22.05 only: in the ${SWL_SLURM_VERSION} VM a job asking for the count-only GRES failed to launch and drained its node (the prolog's lookup: without swaplimit it ran); the plugin leaves the lookup off there" ;;
 	esac
 }
 

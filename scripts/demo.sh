@@ -37,10 +37,9 @@ echo
 t0=$SECONDS
 uplog=$(mktemp)
 # Swap as a schedulable count-only GRES (part 2 of the demo).
-host=$(hostname -s)
 export SWL_SLURM_EXTRA="GresTypes=swap"
 export SWL_GRES_CONF="NodeName=node[1-3] Name=swap Count=256M Flags=CountOnly"
-export SWL_NODE_DEFS="NodeName=node[1-3] NodeHostname=$host NodeAddr=127.0.0.1 Port=[${SWL_NODE_PORTS[0]}-${SWL_NODE_PORTS[2]}] CPUs=$SWL_CPUS Boards=1 SocketsPerBoard=1 CoresPerSocket=$SWL_CPUS ThreadsPerCore=1 RealMemory=$SWL_REAL_MEMORY Gres=swap:256M State=UNKNOWN"
+export SWL_NODE_EXTRA="Gres=swap:256M "
 if ! SWL_FIRST_JOB_ID=101 cluster_up "rules=$RULES" 2>"$uplog"; then
 	cat "$uplog" >&2; rm -f "$uplog"
 	echo "demo: the cluster did not start" >&2

@@ -19,15 +19,13 @@ t_skip_reason() {
 }
 
 t_before_up() {
-	local host
 	# A job Slurm cannot schedule here says why within a minute.
 	export SWL_JOB_TIMEOUT=90
-	host=$(hostname -s)
 	export SWL_SLURM_EXTRA="GresTypes=swap"
-	# A count-only GRES, declared as such (Slurm 26.05 left a job asking
-	# for it PENDING without this line; 22.05 needs none).
+	# A count-only GRES, declared as such in gres.conf (22.05 also works
+	# without the line).
 	export SWL_GRES_CONF="NodeName=node[1-3] Name=swap Count=2G Flags=CountOnly"
-	export SWL_NODE_DEFS="NodeName=node[1-3] NodeHostname=$host NodeAddr=127.0.0.1 Port=[${SWL_NODE_PORTS[0]}-${SWL_NODE_PORTS[2]}] CPUs=$SWL_CPUS Boards=1 SocketsPerBoard=1 CoresPerSocket=$SWL_CPUS ThreadsPerCore=1 RealMemory=$SWL_REAL_MEMORY Gres=swap:2G State=UNKNOWN"
+	export SWL_NODE_EXTRA="Gres=swap:2G "
 }
 
 cg() { grep "^CG label=$1 " "$JOBOUT" | grep -m1 ' task=0 '; }

@@ -10,7 +10,9 @@
 # adds cgroup.conf lines at cluster_up; SWL_SLURM_EXTRA="PrologFlags=contain"
 # (newline-separated) adds slurm.conf lines; SWL_NODE_DEFS replaces the
 # NodeName line (node names must stay node1..node3, ports as below);
-# SWL_GRES_CONF, when set, is written as gres.conf beside slurm.conf;
+# SWL_NODE_EXTRA="Gres=swap:2G " adds words to the default NodeName line
+# (end it with a space); SWL_GRES_CONF, when set, is written as
+# gres.conf beside slurm.conf;
 # SWL_ACCOUNTING_CONF replaces the AccountingStorageType line (e.g. with
 # slurmdbd's lines, newline-separated); SWL_FIRST_JOB_ID=N the first job id
 # (default: varies per run); SWL_KEEP=1 keeps the logs (the temp dir,
@@ -211,7 +213,7 @@ _swl_write_slurm_conf() {
 	MinJobAge=600
 	MaxJobCount=20000
 	SchedulerParameters=batch_sched_delay=0
-	${SWL_NODE_DEFS:-NodeName=node[1-3] NodeHostname=$host NodeAddr=127.0.0.1 Port=[${SWL_NODE_PORTS[0]}-${SWL_NODE_PORTS[2]}] CPUs=$SWL_CPUS Boards=1 SocketsPerBoard=1 CoresPerSocket=$SWL_CPUS ThreadsPerCore=1 RealMemory=$SWL_REAL_MEMORY State=UNKNOWN}
+	${SWL_NODE_DEFS:-NodeName=node[1-3] NodeHostname=$host NodeAddr=127.0.0.1 Port=[${SWL_NODE_PORTS[0]}-${SWL_NODE_PORTS[2]}] CPUs=$SWL_CPUS Boards=1 SocketsPerBoard=1 CoresPerSocket=$SWL_CPUS ThreadsPerCore=1 RealMemory=$SWL_REAL_MEMORY ${SWL_NODE_EXTRA:-}State=UNKNOWN}
 	PartitionName=workgroup Nodes=node[1-3] Default=YES MaxTime=30 State=UP
 	PartitionName=reserved Nodes=node[1-2] MaxTime=30 State=UP
 	PartitionName=standard Nodes=node[1-2] MaxTime=30 State=UP
@@ -745,7 +747,7 @@ cl_wait_job() {
 	_swl_say "job $id still $st after ${t}s: $(cl_slurm scontrol show job "$id" 2>/dev/null |
 		grep -oE '(Reason|TresPerNode|TRES)=[^ ]*' | tr '\n' ' ')$(cl_slurm scontrol show node node1 2>/dev/null |
 		grep -oE '(Gres|CfgTRES|AllocTRES|State)=[^ ]*' | tr '\n' ' ')"
-	grep -iE 'gres' "$ctld" 2>/dev/null | tail -n 5 >&2
+	grep -F "JobId=$id" "$ctld" 2>/dev/null | tail -n 5 >&2
 	return 1
 }
 

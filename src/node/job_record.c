@@ -203,20 +203,17 @@ static int open_verified_dir(int at, const char *name, const char *shown,
 	if (created && fchmod(fd, 0700) != 0) {
 		sl_msgf(msg, msglen, "cannot chmod 0700 %s: %s", shown,
 			strerror(errno));
-		close(fd);
-		return SL_RECORD_ERROR;
+		goto refused;
 	}
 	if (fstat(fd, &st) != 0) {
 		sl_msgf(msg, msglen, "cannot stat %s: %s", shown,
 			strerror(errno));
-		close(fd);
-		return SL_RECORD_ERROR;
+		goto refused;
 	}
 	if (st.st_dev != lst.st_dev || st.st_ino != lst.st_ino) {
 		sl_msgf(msg, msglen, "%s refused: replaced while being opened",
 			shown);
-		close(fd);
-		return SL_RECORD_ERROR;
+		goto refused;
 	}
 	if (st.st_uid != euid() || (st.st_mode & 07777) != 0700) {
 		sl_msgf(msg, msglen,
@@ -224,11 +221,13 @@ static int open_verified_dir(int at, const char *name, const char *shown,
 			"%u with mode 0700: fix with chown/chmod or remove it",
 			shown, (unsigned)st.st_uid,
 			(unsigned)(st.st_mode & 07777), (unsigned)euid());
-		close(fd);
-		return SL_RECORD_ERROR;
+		goto refused;
 	}
 	*out = fd;
 	return SL_RECORD_OK;
+refused:
+	close(fd);
+	return SL_RECORD_ERROR;
 }
 
 /* Open record_dir itself, verified (its parent too). *dfd on success;
@@ -324,6 +323,16 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/* close() that also forgets the descriptor: *fd is -1 afterwards, so a
+ * single exit path can close whatever is still open. */
+static int close_once(int *fd)
+{
+	int r = close(*fd);
+
+	*fd = -1;
+	return r;
+}
+
 int sl_record_write(const char *record_dir, const char *node,
 		    const char *job_id, const sl_record_t *rec, char *msg,
 		    size_t msglen)
@@ -331,6 +340,7 @@ int sl_record_write(const char *record_dir, const char *node,
 	char text[SL_RECORD_FILE_MAX];
 	char tmp[64];
 	char shown[PATH_MAX];
+	bool tmp_made = false;
 	int nfd, fd, rc, n;
 
 	if (check_names(node, job_id, msg, msglen) != SL_RECORD_OK)
@@ -385,36 +395,33 @@ int sl_record_write(const char *record_dir, const char *node,
 					    O_CLOEXEC,
 				    0600);
 	}
+	rc = SL_RECORD_ERROR;
 	if (fd < 0) {
 		sl_msgf(msg, msglen, "cannot create %s/%s/%s: %s", record_dir,
 			node, tmp, strerror(errno));
-		close(nfd);
-		return SL_RECORD_ERROR;
+		goto out;
 	}
-	if (fchmod(fd, 0600) != 0 || write_all(fd, text, (size_t)n) != 0) {
+	tmp_made = true;
+	if (fchmod(fd, 0600) != 0 || write_all(fd, text, (size_t)n) != 0 ||
+	    close_once(&fd) != 0) {
 		sl_msgf(msg, msglen, "cannot write %s/%s/%s: %s", record_dir,
 			node, tmp, strerror(errno));
-		close(fd);
-		unlinkat(nfd, tmp, 0);
-		close(nfd);
-		return SL_RECORD_ERROR;
-	}
-	if (close(fd) != 0) {
-		sl_msgf(msg, msglen, "cannot write %s/%s/%s: %s", record_dir,
-			node, tmp, strerror(errno));
-		unlinkat(nfd, tmp, 0);
-		close(nfd);
-		return SL_RECORD_ERROR;
+		goto out;
 	}
 	if (renameat(nfd, tmp, nfd, job_id) != 0) {
 		sl_msgf(msg, msglen, "cannot rename the record into %s: %s",
 			shown, strerror(errno));
-		unlinkat(nfd, tmp, 0);
-		close(nfd);
-		return SL_RECORD_ERROR;
+		goto out;
 	}
+	tmp_made = false;
+	rc = SL_RECORD_OK;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp_made)
+		unlinkat(nfd, tmp, 0);
 	close(nfd);
-	return SL_RECORD_OK;
+	return rc;
 }
 
 /* 1 to `max` decimal digits, nothing else; 0 only when zero_ok. */
@@ -525,14 +532,72 @@ static int parse_record(char *text, const char *node, const char *job_id,
 	return SL_RECORD_OK;
 }
 
+/*
+ * Read the open record `fd` (`shown` for messages) into text (NUL-
+ * terminated, at most SL_RECORD_FILE_MAX bytes) after checking what the
+ * file is. The caller closes fd.
+ */
+static int read_record_file(int fd, const char *shown,
+			    char text[SL_RECORD_FILE_MAX + 2], char *msg,
+			    size_t msglen)
+{
+	const size_t room = SL_RECORD_FILE_MAX + 2;
+	struct stat st;
+	size_t got = 0;
+
+	if (fstat(fd, &st) != 0) {
+		sl_msgf(msg, msglen, "cannot stat %s: %s", shown,
+			strerror(errno));
+		return SL_RECORD_ERROR;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_uid != euid() ||
+	    (st.st_mode & 07777) != 0600 || st.st_nlink != 1 ||
+	    st.st_size > SL_RECORD_FILE_MAX) {
+		sl_msgf(msg, msglen,
+			"%s refused: must be a regular file owned by uid %u, mode "
+			"0600, one link, at most %d bytes (is uid %u mode %04o, "
+			"%lu links, %lld bytes)",
+			shown, (unsigned)euid(), SL_RECORD_FILE_MAX,
+			(unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
+			(unsigned long)st.st_nlink, (long long)st.st_size);
+		return SL_RECORD_ERROR;
+	}
+	while (got < room - 1) {
+		ssize_t r = read(fd, text + got, room - 1 - got);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			sl_msgf(msg, msglen, "cannot read %s: %s", shown,
+				strerror(errno));
+			return SL_RECORD_ERROR;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+		/* Records are replaced by rename(), never rewritten: the
+		 * size fstat() saw is all there is (no read of EOF). */
+		if (got == (size_t)st.st_size)
+			break;
+	}
+	if (got > SL_RECORD_FILE_MAX) {
+		sl_msgf(msg, msglen, "%s refused: larger than %d bytes", shown,
+			SL_RECORD_FILE_MAX);
+		return SL_RECORD_ERROR;
+	}
+	text[got] = '\0';
+	if (strlen(text) != got) {
+		sl_msgf(msg, msglen, "%s refused: contains a NUL byte", shown);
+		return SL_RECORD_ERROR;
+	}
+	return SL_RECORD_OK;
+}
+
 int sl_record_read(const char *record_dir, const char *node,
 		   const char *job_id, sl_record_t *rec, char *msg,
 		   size_t msglen)
 {
 	char text[SL_RECORD_FILE_MAX + 2];
 	char shown[PATH_MAX];
-	struct stat st;
-	size_t got = 0;
 	int nfd, fd, rc, n;
 
 	if (rec)
@@ -577,54 +642,10 @@ int sl_record_read(const char *record_dir, const char *node,
 				strerror(e));
 		return SL_RECORD_ERROR;
 	}
-	if (fstat(fd, &st) != 0) {
-		sl_msgf(msg, msglen, "cannot stat %s: %s", shown,
-			strerror(errno));
-		close(fd);
-		return SL_RECORD_ERROR;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_uid != euid() ||
-	    (st.st_mode & 07777) != 0600 || st.st_nlink != 1 ||
-	    st.st_size > SL_RECORD_FILE_MAX) {
-		sl_msgf(msg, msglen,
-			"%s refused: must be a regular file owned by uid %u, mode "
-			"0600, one link, at most %d bytes (is uid %u mode %04o, "
-			"%lu links, %lld bytes)",
-			shown, (unsigned)euid(), SL_RECORD_FILE_MAX,
-			(unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
-			(unsigned long)st.st_nlink, (long long)st.st_size);
-		close(fd);
-		return SL_RECORD_ERROR;
-	}
-	while (got < sizeof(text) - 1) {
-		ssize_t r = read(fd, text + got, sizeof(text) - 1 - got);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			sl_msgf(msg, msglen, "cannot read %s: %s", shown,
-				strerror(errno));
-			close(fd);
-			return SL_RECORD_ERROR;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-		/* Records are replaced by rename(), never rewritten: the
-		 * size fstat() saw is all there is (no read of EOF). */
-		if (got == (size_t)st.st_size)
-			break;
-	}
+	rc = read_record_file(fd, shown, text, msg, msglen);
 	close(fd);
-	if (got > SL_RECORD_FILE_MAX) {
-		sl_msgf(msg, msglen, "%s refused: larger than %d bytes", shown,
-			SL_RECORD_FILE_MAX);
-		return SL_RECORD_ERROR;
-	}
-	text[got] = '\0';
-	if (strlen(text) != got) {
-		sl_msgf(msg, msglen, "%s refused: contains a NUL byte", shown);
-		return SL_RECORD_ERROR;
-	}
+	if (rc != SL_RECORD_OK)
+		return rc;
 	rc = parse_record(text, node, job_id, shown, rec, msg, msglen);
 	if (rc != SL_RECORD_OK)
 		memset(rec, 0, sizeof(*rec));
@@ -662,31 +683,34 @@ int sl_record_save_rules(const char *record_dir, const char *text,
 	char dir[PATH_MAX], tmp[64];
 	int dfd, fd, rc;
 
-	rc = open_record_dir(record_dir, true, &dfd, dir, msg, msglen);
-	if (rc != SL_RECORD_OK)
+	if (open_record_dir(record_dir, true, &dfd, dir, msg, msglen) !=
+	    SL_RECORD_OK)
 		return SL_RECORD_ERROR;
 	snprintf(tmp, sizeof(tmp), "." VALIDATED_NAME ".%ld.tmp",
 		 (long)getpid());
 	unlinkat(dfd, tmp, 0);
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		    0600);
+	rc = SL_RECORD_ERROR;
 	if (fd < 0 || fchmod(fd, 0600) != 0 || write_all(fd, text, len) != 0 ||
-	    close(fd) != 0) {
+	    close_once(&fd) != 0) {
 		sl_msgf(msg, msglen, "cannot write %s/%s: %s", dir, tmp,
 			strerror(errno));
-		unlinkat(dfd, tmp, 0);
-		close(dfd);
-		return SL_RECORD_ERROR;
+		goto out;
 	}
 	if (renameat(dfd, tmp, dfd, VALIDATED_NAME) != 0) {
 		sl_msgf(msg, msglen, "cannot rename %s/%s into place: %s", dir,
 			tmp, strerror(errno));
-		unlinkat(dfd, tmp, 0);
-		close(dfd);
-		return SL_RECORD_ERROR;
+		goto out;
 	}
+	rc = SL_RECORD_OK;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc != SL_RECORD_OK)
+		unlinkat(dfd, tmp, 0);
 	close(dfd);
-	return SL_RECORD_OK;
+	return rc;
 }
 
 int sl_record_load_rules(const char *record_dir, size_t max, char **text,
@@ -711,6 +735,7 @@ int sl_record_load_rules(const char *record_dir, size_t max, char **text,
 			strerror(e));
 		return e == ENOENT ? SL_RECORD_MISSING : SL_RECORD_ERROR;
 	}
+	rc = SL_RECORD_ERROR;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
 	    st.st_uid != euid() || (st.st_mode & 07777) != 0600 ||
 	    st.st_size < 0 || (size_t)st.st_size > max) {
@@ -718,14 +743,12 @@ int sl_record_load_rules(const char *record_dir, size_t max, char **text,
 			"%s/" VALIDATED_NAME " refused: must be a regular file "
 			"owned by uid %u, mode 0600, at most %zu bytes",
 			dir, (unsigned)euid(), max);
-		close(fd);
-		return SL_RECORD_ERROR;
+		goto out;
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {
 		sl_msgf(msg, msglen, "out of memory");
-		close(fd);
-		return SL_RECORD_ERROR;
+		goto out;
 	}
 	while (got < (size_t)st.st_size) {
 		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
@@ -735,11 +758,13 @@ int sl_record_load_rules(const char *record_dir, size_t max, char **text,
 			break;
 		got += (size_t)r;
 	}
-	close(fd);
 	buf[got] = '\0';
 	*text = buf;
 	*len = got;
-	return SL_RECORD_OK;
+	rc = SL_RECORD_OK;
+out:
+	close(fd);
+	return rc;
 }
 
 void sl_record_forget_rules(const char *record_dir)

@@ -1,6 +1,7 @@
 /*
- * swaplimit SPANK plugin: the state shared by the entry points of one
- * process (the entry points themselves: spank.c).
+ * swaplimit SPANK plugin: this process's configuration -- the plugin
+ * arguments and the compiled rules, made once per process and read by
+ * every context (the entry points themselves: spank.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,31 +13,41 @@
 #include "facts.h"
 #include "plugin.h"
 
-sl_plugin_state_t sl_state;
+static struct {
+	bool args_parsed;
+	bool args_ok;
+	sl_args_t args;
+	char args_error[SL_PLUGIN_ERR_MAX];
+
+	bool rules_tried;
+	sl_rules_t *rules;
+	sl_bound_t *bound;
+	char rules_error[SL_PLUGIN_ERR_MAX];
+	bool rules_from_copy;
+} conf;
 
 bool sl_plugin_args(int ac, char **av)
 {
-	if (sl_state.args_parsed)
-		return sl_state.args_ok;
-	sl_state.args_parsed = true;
+	if (conf.args_parsed)
+		return conf.args_ok;
+	conf.args_parsed = true;
 	if (ac < 0 || (ac > 0 && !av)) {
-		snprintf(sl_state.args_error, sizeof(sl_state.args_error),
+		snprintf(conf.args_error, sizeof(conf.args_error),
 			 "no plugin arguments received");
-		sl_state.args_ok = false;
+		conf.args_ok = false;
 		return false;
 	}
-	sl_state.args_ok = sl_args_parse(ac, av, &sl_state.args,
-					 sl_state.args_error,
-					 sizeof(sl_state.args_error)) == 0;
-	return sl_state.args_ok;
+	conf.args_ok = sl_args_parse(ac, av, &conf.args,
+					 conf.args_error,
+					 sizeof(conf.args_error)) == 0;
+	return conf.args_ok;
 }
 
 /* The rule text slurmd validated at its start, compiled; NULL if none. */
 static sl_rules_t *validated_copy(void)
 {
 	char msg[SL_PLUGIN_ERR_MAX], source[128];
-	const char *rdir = sl_state.args.record_dir ? sl_state.args.record_dir
-						    : SL_DEFAULT_RECORD_DIR;
+	const char *rdir = sl_plugin_record_dir();
 	sl_error_t err;
 	sl_rules_t *r;
 	char *text = NULL;
@@ -55,58 +66,92 @@ const sl_bound_t *sl_plugin_rules(const char *node)
 {
 	sl_error_t err;
 
-	if (sl_state.rules_tried)
-		return sl_state.bound;
-	sl_state.rules_tried = true;
-	if (!sl_state.args_ok) {
-		snprintf(sl_state.rules_error, sizeof(sl_state.rules_error),
+	if (conf.rules_tried)
+		return conf.bound;
+	conf.rules_tried = true;
+	if (!conf.args_ok) {
+		snprintf(conf.rules_error, sizeof(conf.rules_error),
 			 "plugin arguments invalid");
 		return NULL;
 	}
 	memset(&err, 0, sizeof(err));
 	/* A rules file decides every job's swap: only root's, not
 	 * writable by others. */
-	sl_state.rules = sl_args_load_rules_ex(&sl_state.args,
+	conf.rules = sl_args_load_rules_ex(&conf.args,
 					       SL_LOAD_ROOT_OWNED, NULL, NULL,
 					       &err);
-	if (!sl_state.rules) {
-		sl_error_format(&err, sl_state.rules_error,
-				sizeof(sl_state.rules_error));
+	if (!conf.rules) {
+		sl_error_format(&err, conf.rules_error,
+				sizeof(conf.rules_error));
 		/* Edited into an error since slurmd started: keep enforcing
 		 * what slurmd validated (the step line says so). */
-		sl_state.rules = validated_copy();
-		if (!sl_state.rules)
+		conf.rules = validated_copy();
+		if (!conf.rules)
 			return NULL;
-		sl_state.rules_from_copy = true;
+		conf.rules_from_copy = true;
 	}
-	sl_state.bound = sl_rules_bind(sl_state.rules, node);
-	if (!sl_state.bound) {
-		snprintf(sl_state.rules_error, sizeof(sl_state.rules_error),
+	conf.bound = sl_rules_bind(conf.rules, node);
+	if (!conf.bound) {
+		snprintf(conf.rules_error, sizeof(conf.rules_error),
 			 "out of memory binding the rules to node %s", node);
 		return NULL;
 	}
 	/* The rules' user and group names become ids once: a step then
 	 * compares the credential's ids, with no NSS lookup of its own. */
-	if ((sl_rules_uses(sl_state.rules) & (SL_USES_USER | SL_USES_GROUP)) &&
-	    sl_bound_resolve_ids(sl_state.bound, sl_nss_resolve_name, NULL) != 0) {
-		snprintf(sl_state.rules_error, sizeof(sl_state.rules_error),
+	if ((sl_rules_uses(conf.rules) & (SL_USES_USER | SL_USES_GROUP)) &&
+	    sl_bound_resolve_ids(conf.bound, sl_nss_resolve_name, NULL) != 0) {
+		snprintf(conf.rules_error, sizeof(conf.rules_error),
 			 "out of memory resolving the rules' user/group names");
-		sl_bound_free(sl_state.bound);
-		sl_state.bound = NULL;
+		sl_bound_free(conf.bound);
+		conf.bound = NULL;
 		return NULL;
 	}
-	return sl_state.bound;
+	return conf.bound;
+}
+
+const sl_args_t *sl_plugin_conf(void)
+{
+	return &conf.args;
+}
+
+const char *sl_plugin_args_error(void)
+{
+	return conf.args_error;
+}
+
+const char *sl_plugin_record_dir(void)
+{
+	return conf.args.record_dir ? conf.args.record_dir
+				    : SL_DEFAULT_RECORD_DIR;
+}
+
+const char *sl_plugin_rules_error(void)
+{
+	return conf.rules_error;
+}
+
+bool sl_plugin_rules_from_copy(void)
+{
+	return conf.rules_from_copy;
+}
+
+void sl_plugin_conf_free(void)
+{
+	if (conf.bound)
+		sl_bound_free(conf.bound);
+	if (conf.rules)
+		sl_rules_free(conf.rules);
+	if (conf.args_parsed)
+		sl_args_free(&conf.args);
+	memset(&conf, 0, sizeof(conf));
 }
 
 void sl_plugin_state_free(void)
 {
-	if (sl_state.bound)
-		sl_bound_free(sl_state.bound);
-	if (sl_state.rules)
-		sl_rules_free(sl_state.rules);
-	if (sl_state.args_parsed)
-		sl_args_free(&sl_state.args);
-	memset(&sl_state, 0, sizeof(sl_state));
+	sl_report_state_reset();
+	sl_step_state_reset();
+	sl_options_reset();
+	sl_plugin_conf_free();
 }
 
 const char *sl_step_name(uint32_t stepid, char *buf, size_t size)

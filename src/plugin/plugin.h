@@ -48,74 +48,66 @@
 /* Room for "SOURCE:LINE:COL: message" and a path. */
 #define SL_PLUGIN_ERR_MAX (SL_MSG_MAX + 192)
 
-typedef struct {
-	/* Plugin arguments, parsed once per process (sl_plugin_args()). */
-	bool args_parsed;
-	bool args_ok;
-	sl_args_t args;
-	char args_error[SL_PLUGIN_ERR_MAX];
-
-	/* Rules, compiled once per process and bound to this node
-	 * (slurmstepd only: sl_plugin_rules()). */
-	bool rules_tried;
-	sl_rules_t *rules;
-	sl_bound_t *bound;
-	char rules_error[SL_PLUGIN_ERR_MAX];
-	/* The rules did not compile (rules_error says why): the copy slurmd
-	 * validated at its start is enforced instead (job_record.h). */
-	bool rules_from_copy;
-
-	/* slurmstepd: the step's limits were handled (task_post_fork runs
-	 * once per local task; only the first does the work). */
-	bool step_done;
-
-	/* The user's --swap (spank_option.c): it may only lower the step's
-	 * allowance; bytes is SL_CG_UNLIMITED for "none". */
-	struct {
-		bool given;
-		sl_swap_request_t value;
-	} request;
-	bool report_wanted;        /* --swap-report */
-
-	/* What task_post_fork found and decided, for the end-of-step report
-	 * (spank_task_exit.c). */
-	struct {
-		char job[16];            /* "123", or "?" */
-		char step[32];           /* "0", "batch", or "?" */
-		char node[SL_RECORD_NODE_MAX];   /* "" until known */
-		bool found;              /* paths is valid */
-		sl_cg_paths_t paths;
-		bool decided;            /* a term matched: the values below */
-		uint64_t grant;          /* the rules' step allowance, before
-					  * the request */
-		uint64_t step_swap;      /* what the step got */
-		uint64_t job_swap;
-		bool done;               /* and it was written */
-	} applied;
-
-	/* slurmstepd: local tasks seen by task_exit; the end-of-step report
-	 * went out (once per step and node). */
-	uint32_t tasks_exited;
-	bool reported;
-} sl_plugin_state_t;
-
-extern sl_plugin_state_t sl_state SL_HIDDEN;
-
 /*
- * Parse the plugin arguments once for this process (later calls return
- * the first answer). Returns true when they are valid; otherwise
- * sl_state.args_error says why. Logs nothing.
+ * Each context's state lives in the file that owns the context, behind
+ * the accessors below; nothing else writes it.
  */
+
+/* plugin.c: this process's configuration, made once per process. */
+/* Parse the plugin arguments (later calls return the first answer).
+ * True when they are valid; otherwise sl_plugin_args_error() says why.
+ * Logs nothing. */
 bool sl_plugin_args(int ac, char **av) SL_HIDDEN;
-
-/*
- * Compile the rules and bind them to `node`, once for this process.
- * Returns the bound rules, or NULL with sl_state.rules_error set.
- * Logs nothing.
- */
+/* The parsed arguments (all unset until sl_plugin_args() succeeded). */
+const sl_args_t *sl_plugin_conf(void) SL_HIDDEN;
+const char *sl_plugin_args_error(void) SL_HIDDEN;
+/* record_dir=, or its default. */
+const char *sl_plugin_record_dir(void) SL_HIDDEN;
+/* Compile the rules and bind them to `node` (slurmstepd: once per
+ * process). The bound rules, or NULL with sl_plugin_rules_error() set.
+ * Logs nothing. */
 const sl_bound_t *sl_plugin_rules(const char *node) SL_HIDDEN;
+const char *sl_plugin_rules_error(void) SL_HIDDEN;
+/* The rules did not compile (sl_plugin_rules_error() says why): the copy
+ * slurmd validated at its start is enforced instead (job_record.h). */
+bool sl_plugin_rules_from_copy(void) SL_HIDDEN;
+void sl_plugin_conf_free(void) SL_HIDDEN;
 
-/* Free everything the state holds (slurm_spank_exit). */
+/* spank_option.c: the job owner's --swap and --swap-report, as the
+ * option callbacks received them in this process. */
+/* The --swap request, or NULL without one. It may only lower the step's
+ * allowance; bytes is SL_CG_UNLIMITED for "none". */
+const sl_swap_request_t *sl_option_swap(void) SL_HIDDEN;
+bool sl_option_report_wanted(void) SL_HIDDEN;
+void sl_options_reset(void) SL_HIDDEN;
+
+/* spank_task.c: what the step's first task_post_fork found and decided,
+ * for the end-of-step report (spank_task_exit.c). */
+typedef struct {
+	char job[16];            /* "123", or "?" */
+	char step[32];           /* "0", "batch", or "?" */
+	char node[SL_RECORD_NODE_MAX];   /* "" until known */
+	bool found;              /* paths is valid */
+	sl_cg_paths_t paths;
+	bool decided;            /* a term matched: the values below */
+	uint64_t grant;          /* the rules' step allowance, before the
+				  * request */
+	uint64_t step_swap;      /* what the step got */
+	uint64_t job_swap;
+	bool done;               /* and it was written */
+} sl_step_applied_t;
+/* NULL until task_post_fork handled the step in this process. */
+const sl_step_applied_t *sl_step_applied(void) SL_HIDDEN;
+void sl_step_state_reset(void) SL_HIDDEN;
+/* Where the cgroup finder reads <pid>/cgroup: "/proc"; a unit test points
+ * it at a fake tree (tests/tools/cg_fixture.h). */
+extern const char *sl_proc_root SL_HIDDEN;
+
+/* spank_task_exit.c: the end-of-step report's progress. */
+void sl_report_state_reset(void) SL_HIDDEN;
+
+/* Every context's state above back to the start (slurm_spank_exit, and
+ * slurmd after its start-up check). plugin.c */
 void sl_plugin_state_free(void) SL_HIDDEN;
 
 /* The work behind each entry point (spank.c); none returns an error. */

@@ -43,25 +43,25 @@ static void slurmd_check(int ac, char **av)
 	size_t nwarn, len = 0;
 	char *text = NULL;
 	char msg[SL_PLUGIN_ERR_MAX + 256];
+	const sl_args_t *args = sl_plugin_conf();
 	const char *rdir;
 
 	if (!sl_plugin_args(ac, av)) {
 		sl_log_error("plugin arguments invalid, swap limits NOT enforced "
 			     "on this node: %s; fix the swaplimit line in "
 			     "plugstack.conf and restart slurmd",
-			     sl_state.args_error);
+			     sl_plugin_args_error());
 		return;
 	}
-	rdir = sl_state.args.record_dir ? sl_state.args.record_dir
-					: SL_DEFAULT_RECORD_DIR;
+	rdir = sl_plugin_record_dir();
 	memset(&err, 0, sizeof(err));
-	rules = sl_args_load_rules_ex(&sl_state.args, SL_LOAD_ROOT_OWNED, &text,
+	rules = sl_args_load_rules_ex(args, SL_LOAD_ROOT_OWNED, &text,
 				      &len, &err);
 	if (!rules) {
 		sl_error_format(&err, where, sizeof(where));
 		sl_log_error("rules invalid, swap limits NOT enforced on this "
 			     "node: %s; fix %s and restart slurmd",
-			     where, rules_origin(&sl_state.args));
+			     where, rules_origin(args));
 		/* What this slurmd validated is nothing: no step may fall back
 		 * on an older copy. */
 		sl_record_forget_rules(rdir);
@@ -73,7 +73,7 @@ static void slurmd_check(int ac, char **av)
 	    SL_RECORD_OK)
 		sl_log_warn("cannot keep a copy of the validated rules (%s): a "
 			    "later bad edit of %s will stop enforcement at the "
-			    "next step", msg, rules_origin(&sl_state.args));
+			    "next step", msg, rules_origin(args));
 	free(text);
 	if (!SL_HAVE_JOB_PROLOG &&
 	    (sl_rules_uses(rules) & (SL_USES_PARTITION | SL_USES_ACCOUNT)))
@@ -83,18 +83,18 @@ static void slurmd_check(int ac, char **av)
 			     "term gets the fallback= allowance; use swaplimit.so "
 			     "in plugstack.conf, or rules without them "
 			     "(swaplimit check says which)",
-			     rules_origin(&sl_state.args));
+			     rules_origin(args));
 	if ((sl_rules_uses(rules) & SL_USES_GRES) && !SL_GRES_LOOKUP)
 		sl_log_error("%s uses the gres limit, which this build does not "
 			     "support on this Slurm release yet (verified on "
 			     "22.05 only): every step that reaches such a term "
 			     "gets the fallback= allowance",
-			     rules_origin(&sl_state.args));
+			     rules_origin(args));
 	else if ((sl_rules_uses(rules) & SL_USES_GRES) &&
-	    (!SL_HAVE_JOB_PROLOG || !sl_state.args.gres))
+	    (!SL_HAVE_JOB_PROLOG || !args->gres))
 		sl_log_error("%s uses the gres limit, which needs %s: every step "
 			     "that reaches such a term gets the fallback= allowance",
-			     rules_origin(&sl_state.args),
+			     rules_origin(args),
 			     SL_HAVE_JOB_PROLOG
 				     ? "the plugin argument gres=NAME (the count-only "
 				       "GRES that schedules swap, e.g. gres=swap)"
@@ -102,7 +102,7 @@ static void slurmd_check(int ac, char **av)
 				       "for the job's GRES) with gres=NAME");
 	nwarn = sl_rules_warning_count(rules);
 	for (size_t i = 0; i < nwarn; i++)
-		sl_log_warn("%s: %s", rules_origin(&sl_state.args),
+		sl_log_warn("%s: %s", rules_origin(args),
 			    sl_rules_warning(rules, i));
 	sl_log_info("version %s (" SL_PLUGIN_FILE "%s): %zu rule terms loaded "
 		    "from %s (record_dir=%s "
@@ -111,11 +111,10 @@ static void slurmd_check(int ac, char **av)
 		    SL_HAVE_JOB_PROLOG ? ", with the job prolog"
 				       : ", no job prolog",
 		    sl_rules_count(rules),
-		    rules_origin(&sl_state.args),
-		    sl_state.args.record_dir ? sl_state.args.record_dir
-					     : SL_DEFAULT_RECORD_DIR,
-		    sl_state.args.cgroup_root ? sl_state.args.cgroup_root
-					      : "(from the mount table)");
+		    rules_origin(args),
+		    rdir,
+		    args->cgroup_root ? args->cgroup_root
+				      : "(from the mount table)");
 	sl_rules_free(rules);
 }
 

@@ -30,12 +30,6 @@
 /* 22.05 and 23.11+ declare the hostlist handle differently (hostmatch.c). */
 typedef __typeof__(slurm_hostlist_create("")) sl_hl_t;
 
-static const char *record_dir(void)
-{
-	return sl_state.args.record_dir ? sl_state.args.record_dir
-					: SL_DEFAULT_RECORD_DIR;
-}
-
 /* Node and job of this prolog/epilog, validated for use in a path. */
 static bool job_script_ids(const char *what, const char **node,
 			   const char **job)
@@ -152,7 +146,7 @@ static void record_sluid(const char *job, sl_record_t *rec)
 static void record_gres(const char *job, const char *node, sl_record_t *rec)
 {
 	char msg[SL_PLUGIN_ERR_MAX];
-	const char *name = sl_state.args.gres;
+	const char *name = sl_plugin_conf()->gres;
 
 	rec->has_gres = false;
 	if (!name || !SL_GRES_LOOKUP)
@@ -176,7 +170,7 @@ void sl_job_prolog_record(int ac, char **av)
 	if (!sl_plugin_args(ac, av)) {
 		sl_log_error("prolog: plugin arguments invalid, swap limits NOT "
 			     "enforced on this node: %s",
-			     sl_state.args_error);
+			     sl_plugin_args_error());
 		return;
 	}
 	if (!job_script_ids("prolog", &node, &job))
@@ -189,7 +183,7 @@ void sl_job_prolog_record(int ac, char **av)
 	record_cpus(job, node, &rec);
 	record_sluid(job, &rec);
 	record_gres(job, node, &rec);
-	if (sl_record_write(record_dir(), node, job, &rec, msg, sizeof(msg)) !=
+	if (sl_record_write(sl_plugin_record_dir(), node, job, &rec, msg, sizeof(msg)) !=
 	    SL_RECORD_OK) {
 		sl_log_error("prolog: job=%s node=%s: cannot record partition/"
 			     "account: %s; this job's partition() and account() "
@@ -204,7 +198,7 @@ void sl_job_prolog_record(int ac, char **av)
 		     rec.has_account ? rec.account : "(none)",
 		     rec.has_cpus ? rec.cpus : 0,
 		     rec.has_sluid ? rec.sluid : "(none)",
-		     rec.has_gres ? "recorded" : "(none)", record_dir(),
+		     rec.has_gres ? "recorded" : "(none)", sl_plugin_record_dir(),
 		     node, job);
 }
 
@@ -216,12 +210,12 @@ void sl_job_epilog_forget(int ac, char **av)
 
 	if (!sl_plugin_args(ac, av)) {
 		sl_log_error("epilog: plugin arguments invalid: %s",
-			     sl_state.args_error);
+			     sl_plugin_args_error());
 		return;
 	}
 	if (!job_script_ids("epilog", &node, &job))
 		return;
-	rc = sl_record_remove(record_dir(), node, job, msg, sizeof(msg));
+	rc = sl_record_remove(sl_plugin_record_dir(), node, job, msg, sizeof(msg));
 	if (rc == SL_RECORD_ERROR)
 		sl_log_error("epilog: job=%s node=%s: %s", job, node, msg);
 	else if (rc == SL_RECORD_MISSING)

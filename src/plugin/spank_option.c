@@ -11,8 +11,8 @@
  *                       idempotent); an sbatch/salloc value reaches the
  *                       sruns inside through the environment, and an inner
  *                       srun's own --swap replaces it.
- * The value is kept in sl_state.request for task_post_fork (where
- * spank_option_getopt does not work).
+ * The value is kept here for task_post_fork (where spank_option_getopt
+ * does not work): sl_option_swap().
  */
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +21,13 @@
 
 #include "plugin.h"
 #include "swap_option.h"
+
+/* What this process's callbacks received. */
+static struct {
+	bool given;
+	sl_swap_request_t value;
+	bool report_wanted;
+} opt;
 
 static int swap_cb(int val, const char *optarg, int remote);
 static int report_cb(int val, const char *optarg, int remote);
@@ -58,11 +65,11 @@ static int swap_cb(int val, const char *optarg, int remote)
 		/* A node never fails a step for this: log, go without. */
 		sl_log_info("the job's %s; ignored, the rules' grant applies",
 			    msg);
-		sl_state.request.given = false;
+		opt.given = false;
 		return 0;
 	}
-	sl_state.request.given = true;
-	sl_state.request.value = r;
+	opt.given = true;
+	opt.value = r;
 	return 0;
 }
 
@@ -71,8 +78,23 @@ static int report_cb(int val, const char *optarg, int remote)
 	(void)val;
 	(void)optarg;
 	(void)remote;
-	sl_state.report_wanted = true;
+	opt.report_wanted = true;
 	return 0;
+}
+
+const sl_swap_request_t *sl_option_swap(void)
+{
+	return opt.given ? &opt.value : NULL;
+}
+
+bool sl_option_report_wanted(void)
+{
+	return opt.report_wanted;
+}
+
+void sl_options_reset(void)
+{
+	memset(&opt, 0, sizeof(opt));
 }
 
 void sl_options_register(spank_t sp)

@@ -11,7 +11,7 @@
  * --swap request (spank_option.c) lowers the step only; when it asks for
  * more than the rules grant, the user is told once, in the step's output
  * (sl_user_say), what the step got instead. What was found and decided is
- * kept in sl_state.applied for the end-of-step report.
+ * kept here for the end-of-step report (sl_step_applied()).
  *
  * It never returns an error: a non-zero return from task_post_fork fails a
  * batch job and drains the node. Whatever goes wrong, the step runs on
@@ -75,6 +75,24 @@ enum { PH_SETUP, PH_RULES, PH_RECORD, PH_FIND, PH_LIMITS, PH_FACTS,
 static const char *const phase_names[PH_COUNT] = {
 	"setup", "rules", "record", "find", "limits", "facts", "decide", "write",
 };
+
+const char *sl_proc_root = "/proc";
+
+/* This process's step: handled once (task_post_fork runs once per local
+ * task; only the first does the work), and what was found and decided. */
+static bool step_done;
+static sl_step_applied_t applied;
+
+const sl_step_applied_t *sl_step_applied(void)
+{
+	return step_done ? &applied : NULL;
+}
+
+void sl_step_state_reset(void)
+{
+	step_done = false;
+	memset(&applied, 0, sizeof(applied));
+}
 
 /* What one step's handling gathers, freed by step_free(). */
 typedef struct {
@@ -239,15 +257,15 @@ static void log_no_match(const step_t *s)
 	line_header(&l, s);
 	line_add(&l, " term=none: %s; nothing written",
 		 s->d.step.outcome == SL_NO_MATCH ? s->d.step.why : s->d.job.why);
-	if (sl_state.request.given)
+	if (sl_option_swap())
 		line_add(&l, " (request=%s not applied: %s)",
-			 sl_state.request.value.text,
+			 sl_option_swap()->text,
 			 s->d.step_unenforceable
 				 ? "cgroup v1 without a RAM limit cannot limit swap"
 				 : "not below the limit Slurm set");
-	if (sl_state.rules_from_copy)
+	if (sl_plugin_rules_from_copy())
 		line_add(&l, " rules error: %s; used the rules slurmd validated "
-			     "at start", sl_state.rules_error);
+			     "at start", sl_plugin_rules_error());
 	line_add(&l, " elapsed_us=%" PRIu64, elapsed_us(&s->t0));
 	line_phases(&l, s);
 	line_facts(&l, s);
@@ -268,8 +286,8 @@ static void log_applied(const step_t *s, const sl_bound_t *bound,
 		break;
 	case SL_FROM_FALLBACK:
 		line_add(&l, " term=fallback (%s; fallback=%s)", s->d.step.why,
-			 sl_state.args.fallback ? sl_state.args.fallback
-						: "0 (default)");
+			 sl_plugin_conf()->fallback ? sl_plugin_conf()->fallback
+						    : "0 (default)");
 		break;
 	case SL_FROM_NOTHING:
 		line_add(&l, " term=none (no term matched; the request lowers "
@@ -288,8 +306,8 @@ static void log_applied(const step_t *s, const sl_bound_t *bound,
 			 : s->d.job_unenforceable ? "job" : "step",
 			 s->d.job_unenforceable && s->d.step_unenforceable
 				 ? "s" : "");
-	if (sl_state.request.given)
-		line_add(&l, " request=%s%s", sl_state.request.value.text,
+	if (sl_option_swap())
+		line_add(&l, " request=%s%s", sl_option_swap()->text,
 			 s->d.request_lowered ? " (lowered the step)"
 			 : s->d.request_above ? " (above the grant: not applied)"
 					      : " (not below the grant)");
@@ -300,10 +318,10 @@ static void log_applied(const step_t *s, const sl_bound_t *bound,
 	}
 	if (s->is_extern)
 		line_add(&l, " (extern step: evaluated for the whole job)");
-	if (sl_state.rules_from_copy)
+	if (sl_plugin_rules_from_copy())
 		line_add(&l, " error: rules invalid now (%s): enforcing the rules "
 			     "slurmd validated at its start; fix them",
-			 sl_state.rules_error);
+			 sl_plugin_rules_error());
 	if (s->rep.nwritten == 0)
 		line_add(&l, " wrote nothing");
 	else
@@ -352,7 +370,7 @@ static void tell_over_grant(const step_t *s)
 {
 	char text[SL_REPORT_MAX];
 	size_t n = sl_report_over_grant(s->node, s->job, s->step,
-					sl_state.request.value.text,
+					sl_option_swap()->text,
 					s->d.step_swap, text, sizeof(text));
 
 	sl_user_say(text, n);
@@ -504,10 +522,8 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 	 * pam_slurm_adopt) has no task of the user's, but it may be the only
 	 * step of the allocation: it gives the job cgroup its allowance. */
 	s->is_extern = stepid == SLURM_EXTERN_CONT;
-	snprintf(sl_state.applied.job, sizeof(sl_state.applied.job), "%s",
-		 s->job);
-	snprintf(sl_state.applied.step, sizeof(sl_state.applied.step), "%s",
-		 s->step);
+	snprintf(applied.job, sizeof(applied.job), "%s", s->job);
+	snprintf(applied.step, sizeof(applied.step), "%s", s->step);
 
 	/* slurmstepd's own environment, set by slurmd: the step
 	 * environment's SLURMD_NODENAME is the user's and can be wrong. */
@@ -518,13 +534,12 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 			     "slurmstepd's environment");
 		return;
 	}
-	snprintf(sl_state.applied.node, sizeof(sl_state.applied.node), "%s",
-		 s->node);
+	snprintf(applied.node, sizeof(applied.node), "%s", s->node);
 	if (!sl_plugin_args(ac, av)) {
 		step_fail(s, "plugin arguments invalid, swap limits NOT "
 			     "enforced on this node: %s; fix the swaplimit line "
 			     "in plugstack.conf",
-			  sl_state.args_error);
+			  sl_plugin_args_error());
 		return;
 	}
 	phase_end(s, PH_SETUP);
@@ -533,15 +548,14 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 	if (!bound) {
 		step_fail(s, "rules invalid, swap limits NOT enforced on this "
 			     "node: %s; fix %s and restart slurmd",
-			  sl_state.rules_error,
-			  sl_state.args.config ? sl_state.args.config
-					       : "the rules= argument");
+			  sl_plugin_rules_error(),
+			  sl_plugin_conf()->config ? sl_plugin_conf()->config
+						   : "the rules= argument");
 		return;
 	}
 	/* NULL: the memory controller's mount from /proc/self/mountinfo. */
-	cgroup_root = sl_state.args.cgroup_root;
-	rdir = sl_state.args.record_dir ? sl_state.args.record_dir
-					: SL_DEFAULT_RECORD_DIR;
+	cgroup_root = sl_plugin_conf()->cgroup_root;
+	rdir = sl_plugin_record_dir();
 
 	if (s->is_extern) {
 		/* Called with no task (task id -1): slurmstepd itself sits in
@@ -561,7 +575,7 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 	have_uid = spank_get_item(sp, S_JOB_UID, &uid) == ESPANK_SUCCESS;
 	sl_cg_want_fill(&want, s->job_id, stepid, have_uid, (uint32_t)uid,
 			s->have_rec && s->rec.has_sluid ? s->rec.sluid : NULL);
-	if (sl_cg_find_job("/proc", pid, cgroup_root, &want, &s->paths, msg,
+	if (sl_cg_find_job(sl_proc_root, pid, cgroup_root, &want, &s->paths, msg,
 			   sizeof(msg)) != 0) {
 		step_fail(s, "cannot find the %s memory cgroups: %s",
 			  s->is_extern ? "extern step's" : "task's", msg);
@@ -573,8 +587,8 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 		     want.check_step_id ? ", step id" : "",
 		     have_uid ? ", uid" : "", want.sluid ? ", SLUID " : "",
 		     want.sluid ? want.sluid : "");
-	sl_state.applied.found = true;
-	sl_state.applied.paths = s->paths;
+	applied.found = true;
+	applied.paths = s->paths;
 	phase_end(s, PH_FIND);
 	if (sl_cg_read_ram_limit(s->paths.version, s->paths.step_dir,
 				 &s->step_ram, msg, sizeof(msg)) != 0 ||
@@ -613,15 +627,15 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 	s->in.step_tasks = s->step_tasks;
 	s->in.step_ram = s->step_ram;
 	s->in.whole_job_step = s->is_extern;
-	s->in.request_given = sl_state.request.given;
-	s->in.request = sl_state.request.value.bytes;
-	s->in.fallback = sl_state.args.fallback_bytes;
+	s->in.request_given = sl_option_swap() != NULL;
+	s->in.request = s->in.request_given ? sl_option_swap()->bytes : 0;
+	s->in.fallback = sl_plugin_conf()->fallback_bytes;
 	s->in.memsw = s->paths.version == SL_CG_V1;
 	page = sysconf(_SC_PAGESIZE);
 	s->in.page_size = page > 0 ? (uint64_t)page : 0;
 	s->in.slurm_job_swap = SL_UNLIMITED_BYTES;
 	s->in.slurm_step_swap = SL_UNLIMITED_BYTES;
-	if (sl_state.request.given) {
+	if (s->in.request_given) {
 		s->in.slurm_job_swap = slurm_swap(s, s->paths.job_dir);
 		s->in.slurm_step_swap = slurm_swap(s, s->paths.step_dir);
 	}
@@ -646,9 +660,9 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 		return;
 	}
 	/* The grant for the step, before the request lowered it. */
-	sl_state.applied.decided = s->d.source != SL_FROM_NOTHING;
-	sl_state.applied.grant = s->d.step_unenforceable ? SL_UNLIMITED_BYTES
-							 : s->d.grant;
+	applied.decided = s->d.source != SL_FROM_NOTHING;
+	applied.grant = s->d.step_unenforceable ? SL_UNLIMITED_BYTES
+						: s->d.grant;
 
 	arc = sl_cg_apply_ram(&s->paths, s->job_ram, s->step_ram,
 			      s->d.job_swap, s->d.step_swap, &s->rep, msg,
@@ -656,9 +670,9 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 	phase_end(s, PH_WRITE);
 	log_applied(s, bound, arc == 0 ? NULL : msg);
 	if (arc == 0) {
-		sl_state.applied.done = true;
-		sl_state.applied.step_swap = s->d.step_swap;
-		sl_state.applied.job_swap = s->d.job_swap;
+		applied.done = true;
+		applied.step_swap = s->d.step_swap;
+		applied.job_swap = s->d.job_swap;
 		if (s->d.request_above && s->d.source != SL_FROM_NOTHING &&
 		    !s->is_extern)
 			tell_over_grant(s);
@@ -669,9 +683,9 @@ void sl_step_limits_apply(spank_t sp, int ac, char **av)
 {
 	step_t *s;
 
-	if (sl_state.step_done)
+	if (step_done)
 		return;
-	sl_state.step_done = true;
+	step_done = true;
 
 	/* step_t holds paths and a report: several KiB, keep it off
 	 * slurmstepd's stack. */

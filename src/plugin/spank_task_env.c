@@ -37,7 +37,7 @@ void sl_task_env_set(spank_t sp, int ac, char **av)
 	bool have_uid;
 
 	/* NULL: the memory controller's mount from /proc/self/mountinfo. */
-	root = sl_plugin_args(ac, av) ? sl_state.args.cgroup_root : NULL;
+	root = sl_plugin_args(ac, av) ? sl_plugin_conf()->cgroup_root : NULL;
 	/* The job, step and uid from the credential's items. No SLUID: this
 	 * runs as the user, who cannot read the prolog's root-only record
 	 * (any SLUID-shaped job directory is accepted; a job_<id> one is
@@ -49,7 +49,7 @@ void sl_task_env_set(spank_t sp, int ac, char **av)
 	}
 	have_uid = spank_get_item(sp, S_JOB_UID, &uid) == ESPANK_SUCCESS;
 	sl_cg_want_fill(&want, job_id, step_id, have_uid, (uint32_t)uid, NULL);
-	if (sl_cg_find_job("/proc", getpid(), root, &want, &paths, msg,
+	if (sl_cg_find_job(sl_proc_root, getpid(), root, &want, &paths, msg,
 			   sizeof(msg)) != 0 ||
 	    sl_cg_read_swap_limit(paths.version, paths.step_dir, &limit, msg,
 				  sizeof(msg)) != 0)

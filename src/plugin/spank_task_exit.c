@@ -26,25 +26,37 @@
 #include "plugin.h"
 #include "step_report.h"
 
+/* This step's progress on this node. */
+static struct {
+	uint32_t tasks_exited;   /* local tasks seen by task_exit */
+	bool reported;           /* the end-of-step report went out */
+} rep;
+
+void sl_report_state_reset(void)
+{
+	memset(&rep, 0, sizeof(rep));
+}
+
 void sl_step_report(void)
 {
 	sl_report_in_t in;
 	char msg[SL_CG_MSG_MAX], user[SL_REPORT_MAX], line[SL_REPORT_MAX];
+	const sl_step_applied_t *a = sl_step_applied();
+	const sl_swap_request_t *req = sl_option_swap();
 	size_t n;
 
-	if (sl_state.reported || !sl_state.step_done)
+	if (rep.reported || !a)
 		return;
-	sl_state.reported = true;
-	if (!sl_state.applied.found)
+	rep.reported = true;
+	if (!a->found)
 		return;   /* task_post_fork logged why there is no cgroup */
 
 	memset(&in, 0, sizeof(in));
-	in.node = sl_state.applied.node;
-	in.job = sl_state.applied.job;
-	in.step = sl_state.applied.step;
-	if (sl_cg_read_usage(sl_state.applied.paths.version,
-			     sl_state.applied.paths.step_dir, &in.usage, msg,
-			     sizeof(msg)) != 0) {
+	in.node = a->node;
+	in.job = a->job;
+	in.step = a->step;
+	if (sl_cg_read_usage(a->paths.version, a->paths.step_dir, &in.usage,
+			     msg, sizeof(msg)) != 0) {
 		sl_log_info("usage: job=%s step=%s node=%s error: cannot read "
 			    "the step's figures: %s", in.job, in.step, in.node,
 			    msg);
@@ -52,17 +64,16 @@ void sl_step_report(void)
 	}
 	/* The job's figures tell whether the job's limits, shared with its
 	 * other steps here, were what the step ran into. */
-	in.have_job = sl_cg_read_usage(sl_state.applied.paths.version,
-				       sl_state.applied.paths.job_dir,
+	in.have_job = sl_cg_read_usage(a->paths.version, a->paths.job_dir,
 				       &in.job_usage, msg, sizeof(msg)) == 0;
 	/* A grant the write never put in place is no grant: without it the
 	 * report makes no claim about what this site grants (issue 10). */
-	in.decided = sl_state.applied.decided && sl_state.applied.done;
-	in.grant = sl_state.applied.grant;
-	in.request_given = sl_state.request.given;
-	in.request = sl_state.request.value.bytes;
-	in.request_text = sl_state.request.value.text;
-	in.report_wanted = sl_state.report_wanted;
+	in.decided = a->decided && a->done;
+	in.grant = a->grant;
+	in.request_given = req != NULL;
+	in.request = req ? req->bytes : 0;
+	in.request_text = req ? req->text : NULL;
+	in.report_wanted = sl_option_report_wanted();
 
 	n = sl_report_user(&in, user, sizeof(user));
 	/* The extern step has no user output (its slurmstepd's stderr is
@@ -77,12 +88,12 @@ void sl_task_exited(spank_t sp)
 {
 	uint32_t ntasks = 0;
 
-	if (sl_state.reported)
+	if (rep.reported)
 		return;
-	sl_state.tasks_exited++;
+	rep.tasks_exited++;
 	if (spank_get_item(sp, S_JOB_LOCAL_TASK_COUNT, &ntasks) ==
 		    ESPANK_SUCCESS &&
-	    sl_state.tasks_exited < ntasks)
+	    rep.tasks_exited < ntasks)
 		return;    /* not the last local task yet */
 	sl_step_report();
 }

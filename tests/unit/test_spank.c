@@ -3,7 +3,10 @@
  * files behind it), driven through a fake of the SPANK API
  * (fake_spank.c): the option callbacks, the never-fail policy on invalid
  * arguments, the once-per-step logic, the batch and extern step names.
- * The plugin objects are linked into this binary (Makefile).
+ * The plugin objects are linked into this binary (Makefile). The
+ * post_fork tests run the whole step path -- arguments, rules, finder,
+ * RAM limits, decision, writer, log line, end-of-step report -- over a
+ * fake cgroup tree and /proc (tests/tools/cg_fixture.h, sl_proc_root).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +22,7 @@
 
 #include "fake_spank.h"
 #include "plugin.h"
+#include "../tools/cg_fixture.h"
 
 static char bad_arg[] = "no_such_argument=1";
 static char *bad_av[] = { bad_arg, NULL };
@@ -50,17 +54,17 @@ static void test_swap_option(void **state)
 	assert_non_null(swap);
 
 	assert_int_equal(swap->cb(0, "1G", 1), 0);
-	assert_true(sl_state.request.given);
-	assert_int_equal(sl_state.request.value.bytes, 1ull << 30);
+	assert_non_null(sl_option_swap());
+	assert_int_equal(sl_option_swap()->bytes, 1ull << 30);
 
 	assert_int_equal(swap->cb(0, "none", 1), 0);
-	assert_true(sl_state.request.given);
-	assert_true(sl_state.request.value.bytes == UINT64_MAX);
+	assert_non_null(sl_option_swap());
+	assert_true(sl_option_swap()->bytes == UINT64_MAX);
 
 	/* on the node: logged, treated as absent, never an error */
 	fake.log[0] = '\0';
 	assert_int_equal(swap->cb(0, "bogus", 1), 0);
-	assert_false(sl_state.request.given);
+	assert_null(sl_option_swap());
 	assert_non_null(strstr(fake.log, "info: swaplimit: the job's --swap=bogus"));
 
 	/* srun/sbatch/salloc: refused with the accepted forms */
@@ -137,6 +141,124 @@ static void test_slurmd_invalid_args(void **state)
 	assert_int_equal(fake.noptions, 0);
 }
 
+/* ---- task_post_fork over a fake cgroup tree ------------------------- */
+
+#define MiB (1024ull * 1024)
+
+static fx_t fx;
+static char arg_rules[256], arg_root[PATH_MAX + 16], arg_rec[PATH_MAX + 16];
+static char *fx_av[4] = { arg_rules, arg_root, arg_rec, NULL };
+
+/* A v1 step of job 5 (uid 1000) on node1: job RAM 1 GiB, step 512 MiB,
+ * memsw as Slurm left it (equal to RAM: no swap); the plugin arguments
+ * point at the tree, with `rules`. */
+static void fx_step(const char *rules)
+{
+	char d[PATH_MAX];
+
+	fx_init(&fx);
+	fx_v1_tree(&fx, "1073741824\n", "1073741824\n", "536870912\n",
+		   "536870912\n");
+	fx_fmt(arg_rules, sizeof(arg_rules), "rules=%s", rules);
+	fx_fmt(arg_root, sizeof(arg_root), "cgroup_root=%s", fx.cg);
+	fx_path(&fx, d, "rec");
+	fx_mkdirs(d);
+	chmod(d, 0700);
+	fx_fmt(arg_rec, sizeof(arg_rec), "record_dir=%s", d);
+	sl_proc_root = fx.proc;
+	fake.have_ids = true;
+	fake.job_id = 5;
+	fake.step_id = 0;
+	fake.uid = 1000;
+	fake.gid = 1000;
+	fake.ncpus = 2;
+	fake.ntasks = 1;
+	fake.cores = "0-1";
+	fake.task_pid = FX_PID;
+}
+
+static void fx_step_end(void)
+{
+	sl_proc_root = "/proc";
+	fx_fini(&fx);
+}
+
+static uint64_t fx_value(const char *rel, const char *name)
+{
+	char p[PATH_MAX], buf[64];
+
+	fx_path(&fx, p, "cg/memory%s/%s", rel, name);
+	return strtoull(fx_get(p, buf, sizeof(buf)), NULL, 10);
+}
+
+static void test_post_fork_writes_the_grant(void **state)
+{
+	(void)state;
+	fx_step("default()=0MiB");
+	/* 0 swap: memsw = the RAM limit, written (not left as it was; the
+	 * writer does not truncate, as cgroupfs needs none: start short) */
+	fx_v1_file(&fx, FX_V1_JOB, "memory.memsw.limit_in_bytes", "1\n");
+	fx_v1_file(&fx, FX_V1_STEP, "memory.memsw.limit_in_bytes", "1\n");
+	assert_int_equal(slurm_spank_task_post_fork(NULL, 3, fx_av),
+			 ESPANK_SUCCESS);
+	assert_int_equal(fx_value(FX_V1_STEP, "memory.memsw.limit_in_bytes"),
+			 512 * MiB);
+	assert_int_equal(fx_value(FX_V1_JOB, "memory.memsw.limit_in_bytes"),
+			 1024 * MiB);
+	assert_non_null(strstr(fake.log, "info: swaplimit: job=5 step=0 node=node1 "));
+	assert_non_null(strstr(fake.log, " term=1 (default()=0MiB)"));
+	assert_non_null(strstr(fake.log, " phases_us="));
+	assert_null(strstr(fake.log, "error"));
+	fx_step_end();
+}
+
+static void test_post_fork_request_lowers_the_step_only(void **state)
+{
+	(void)state;
+	fx_step("host(node1)=none");
+	assert_int_equal(slurm_spank_init(NULL, 3, fx_av), ESPANK_SUCCESS);
+	assert_int_equal(fake_option("swap")->cb(0, "64M", 1), 0);
+	assert_int_equal(slurm_spank_task_post_fork(NULL, 3, fx_av),
+			 ESPANK_SUCCESS);
+	/* the step: its RAM + the request; the job: the rule's grant (none:
+	 * unlimited, which v1 writes as -1) */
+	assert_int_equal(fx_value(FX_V1_STEP, "memory.memsw.limit_in_bytes"),
+			 (512 + 64) * MiB);
+	{
+		char p[PATH_MAX], buf[64];
+
+		fx_path(&fx, p, "cg/memory%s/memory.memsw.limit_in_bytes",
+			FX_V1_JOB);
+		assert_int_equal(strncmp(fx_get(p, buf, sizeof(buf)), "-1", 2),
+				 0);
+	}
+	assert_non_null(strstr(fake.log, " request=64M (lowered the step)"));
+	/* the end-of-step report reads the same cgroup (task_exit of the
+	 * only local task) */
+	fake.log[0] = '\0';
+	assert_int_equal(slurm_spank_task_exit(NULL, 3, fx_av), ESPANK_SUCCESS);
+	assert_non_null(strstr(fake.log, "usage: job=5 step=0 node=node1"));
+	fx_step_end();
+}
+
+static void test_post_fork_missing_cgroup_file(void **state)
+{
+	char p[PATH_MAX];
+
+	(void)state;
+	fx_step("default()=0MiB");
+	fx_path(&fx, p, "cg/memory%s/memory.limit_in_bytes", FX_V1_STEP);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(slurm_spank_task_post_fork(NULL, 3, fx_av),
+			 ESPANK_SUCCESS);
+	/* one line, naming the file; nothing written; never an error return */
+	assert_non_null(strstr(fake.log, "cannot read the RAM limit"));
+	assert_non_null(strstr(fake.log, "memory.limit_in_bytes"));
+	assert_int_equal(fx_value(FX_V1_JOB, "memory.memsw.limit_in_bytes"),
+			 1024 * MiB);
+	fx_step_end();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +271,13 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slurmd_invalid_args, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_post_fork_writes_the_grant,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_post_fork_request_lowers_the_step_only, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_post_fork_missing_cgroup_file,
+						setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

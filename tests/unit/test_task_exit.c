@@ -22,7 +22,20 @@
 #include "user_msg.h"
 #include "spank_task_exit.c"
 
-sl_plugin_state_t sl_state;
+/* What spank_task.c and spank_option.c would hand the report. */
+static sl_step_applied_t applied;
+const sl_step_applied_t *sl_step_applied(void)
+{
+	return &applied;
+}
+const sl_swap_request_t *sl_option_swap(void)
+{
+	return NULL;
+}
+bool sl_option_report_wanted(void)
+{
+	return false;
+}
 
 /* --- stubs for what slurmstepd provides ---------------------------------- */
 
@@ -130,21 +143,21 @@ static void report(bool written, char *user, size_t size)
 	int p[2], saved;
 	ssize_t n;
 
-	memset(&sl_state, 0, sizeof(sl_state));
+	memset(&applied, 0, sizeof(applied));
+	sl_report_state_reset();
 	logged[0] = '\0';
-	sl_state.step_done = true;
-	snprintf(sl_state.applied.job, sizeof(sl_state.applied.job), "42");
-	snprintf(sl_state.applied.step, sizeof(sl_state.applied.step), "0");
-	snprintf(sl_state.applied.node, sizeof(sl_state.applied.node), "node1");
-	sl_state.applied.found = true;
-	sl_state.applied.paths.version = SL_CG_V1;
-	snprintf(sl_state.applied.paths.step_dir,
-		 sizeof(sl_state.applied.paths.step_dir), "%s", dir);
-	snprintf(sl_state.applied.paths.job_dir,
-		 sizeof(sl_state.applied.paths.job_dir), "%s", dir);
-	sl_state.applied.decided = true;         /* a term matched ... */
-	sl_state.applied.grant = 64ull << 20;
-	sl_state.applied.done = written;         /* ... was it written? */
+	snprintf(applied.job, sizeof(applied.job), "42");
+	snprintf(applied.step, sizeof(applied.step), "0");
+	snprintf(applied.node, sizeof(applied.node), "node1");
+	applied.found = true;
+	applied.paths.version = SL_CG_V1;
+	snprintf(applied.paths.step_dir, sizeof(applied.paths.step_dir), "%s",
+		 dir);
+	snprintf(applied.paths.job_dir, sizeof(applied.paths.job_dir), "%s",
+		 dir);
+	applied.decided = true;         /* a term matched ... */
+	applied.grant = 64ull << 20;
+	applied.done = written;         /* ... was it written? */
 
 	assert_int_equal(pipe(p), 0);
 	saved = dup(STDERR_FILENO);

@@ -11,6 +11,15 @@ for s in $required; do
 		f=$((f + 1))
 	fi
 done
+# The failed tests by name, each with its first lines of diagnosis, so a
+# log that keeps only its tail still says what failed.
+for l in "$res"/integration*.log "$res"/valgrind.log "$res"/fuzz.log; do
+	[ -f "$l" ] || continue
+	awk -v file="$(basename "$l")" '
+		/^not ok / { print "FAILED " file ": " $0; n = 12; next }
+		n > 0 && /^#/ { print "    " $0; n--; next }
+		{ n = 0 }' "$l"
+done
 for c in "$res"/*.counts; do
 	[ -e "$c" ] || continue
 	cs=0

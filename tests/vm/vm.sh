@@ -134,7 +134,10 @@ else
 	(cd "$repo" && git ls-files -co --exclude-standard -z | grep -zv '^build' |
 		xargs -0 tar -cf - 2>/dev/null) | tar -xf - -C "$root/swaplimit"
 fi || fail_hard "cannot copy the sources into $root/swaplimit"
+# CFLAGS (a diagnosis build, e.g. -DSL_GRES_LOOKUP=1) is the only variable
+# of the caller's that reaches the build.
 if ! chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+	CFLAGS="${CFLAGS:-}" \
 	make -C /swaplimit -j2 all cgroup-tools >"$res/$tag-build.log" 2>&1; then
 	tail -20 "$res/$tag-build.log" >&2
 	fail_hard "building the plugin against Slurm $slurm_ver failed (see $res/$tag-build.log)"
@@ -222,6 +225,11 @@ if [ -n "$bench" ]; then
 		[ -n "${!v:-}" ] && printf 'export %s="%s"\n' "$v" "${!v}"
 	done >>"$root/swaplimit/tests/vm/guest.env"
 fi
+# Diagnosis knobs passed to the guest: CFLAGS for its build of the plugin,
+# SWL_GRES_FORCE for 27_gres.bats (tests/integration/27_gres.bats).
+for v in CFLAGS SWL_GRES_FORCE; do
+	[ -n "${!v:-}" ] && printf 'export %s="%s"\n' "$v" "${!v}"
+done >>"$root/swaplimit/tests/vm/guest.env"
 
 t0=$SECONDS
 size_mb=$(( $(du -sm "$root" | cut -f1) + 1536 ))

@@ -168,8 +168,19 @@ int sl_gres_alloc_bytes(uint32_t job_id, const char *node, const char *name,
 	if (pid == 0) {
 		char m[400] = "";
 		uint64_t b = 0;
-		int rc = lookup(job_id, node, name, &b, m, sizeof(m));
-		int n = snprintf(buf, sizeof(buf), "%d %" PRIu64 " %s", rc, b, m);
+		int rc, n;
+
+#if SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(23, 2, 0)
+		/* The `slurmstepd spank prolog` process never set up the
+		 * client side of libslurm's plugins: 26.05's connection
+		 * plugin (conn_g_create) and 24.11's TLS one are NULL
+		 * there, and the RPC jumps to address 0 (seen in the 26.05
+		 * VM's core). slurm_init() loads them, in this child only;
+		 * a fatal() in it ends the child, not the prolog. */
+		slurm_init(NULL);
+#endif
+		rc = lookup(job_id, node, name, &b, m, sizeof(m));
+		n = snprintf(buf, sizeof(buf), "%d %" PRIu64 " %s", rc, b, m);
 
 		if (n > 0 && write(fds[1], buf, (size_t)n) < 0)
 			_exit(2);

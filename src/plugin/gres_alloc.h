@@ -15,17 +15,11 @@
 #include <slurm/slurm.h>
 
 /*
- * Verified on Slurm 22.05 only. In the 24.11 and 26.05 test VMs a job
- * asking for the count-only GRES failed to launch and its node was
- * drained; without swaplimit the same job ran, so the cause is the
- * prolog's lookup there (found before it ran in a child process; not
- * re-tested since). Until it is, the lookup is off there: never risk a
- * drained node for it; a `gres` term then falls back (slurmd says so).
+ * Verified on Slurm 22.05, 24.11 and 26.05 (tests/integration/27_gres.bats).
+ * -DSL_GRES_LOOKUP=0 builds a plugin that never asks (a `gres` term then
+ * falls back, and slurmd says so at start).
  */
-#if defined(SLURM_VERSION_NUMBER) && \
-	SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(23, 2, 0)
-#define SL_GRES_LOOKUP 0
-#else
+#ifndef SL_GRES_LOOKUP
 #define SL_GRES_LOOKUP 1
 #endif
 

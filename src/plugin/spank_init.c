@@ -86,9 +86,9 @@ static void slurmd_check(int ac, char **av)
 			     rules_origin(args));
 	if ((sl_rules_uses(rules) & SL_USES_GRES) && !SL_GRES_LOOKUP)
 		sl_log_error("%s uses the gres limit, which this build does not "
-			     "support on this Slurm release yet (verified on "
-			     "22.05 only): every step that reaches such a term "
-			     "gets the fallback= allowance",
+			     "support (built with SL_GRES_LOOKUP=0): every step "
+			     "that reaches such a term gets the fallback= "
+			     "allowance",
 			     rules_origin(args));
 	else if ((sl_rules_uses(rules) & SL_USES_GRES) &&
 	    (!SL_HAVE_JOB_PROLOG || !args->gres))

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <slurm/slurm.h>
 #include <slurm/spank.h>
@@ -147,17 +148,31 @@ static void record_gres(const char *job, const char *node, sl_record_t *rec)
 {
 	char msg[SL_PLUGIN_ERR_MAX];
 	const char *name = sl_plugin_conf()->gres;
+	struct timespec t0, t1;
+	long long us;
+	int rc;
 
 	rec->has_gres = false;
 	if (!name || !SL_GRES_LOOKUP)
 		return;
-	if (sl_gres_alloc_bytes((uint32_t)strtoul(job, NULL, 10), node, name,
-				&rec->gres_bytes, msg, sizeof(msg)) != 0) {
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = sl_gres_alloc_bytes((uint32_t)strtoul(job, NULL, 10), node, name,
+				 &rec->gres_bytes, msg, sizeof(msg));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	us = (long long)(t1.tv_sec - t0.tv_sec) * 1000000 +
+	     (t1.tv_nsec - t0.tv_nsec) / 1000;
+	if (rc != 0) {
 		sl_log_warn("prolog: job=%s node=%s: the job's %s GRES is unknown "
-			    "(%s): a gres term cannot be decided for it "
-			    "(fallback= applies)", job, node, name, msg);
+			    "(%s, after %lld us): a gres term cannot be decided "
+			    "for it (fallback= applies)", job, node, name, msg,
+			    us);
 		return;
 	}
+	/* One line per job and node, only with gres=: what the step's
+	 * `gres` term will grant, and what asking slurmctld cost. */
+	sl_log_info("prolog: job=%s node=%s: %s GRES %" PRIu64 " from "
+		    "slurmctld in %lld us", job, node, name, rec->gres_bytes,
+		    us);
 	rec->has_gres = true;
 }
 

@@ -11,13 +11,6 @@ load lib/common
 T_RULES="partition(reserved)=gres,default(){max_swap=64MiB}=gres gres=swap"
 T_RESET_RULES=1
 
-t_skip_reason() {
-	case ${SWL_SLURM_VERSION:-} in
-	22.*) ;;
-	*) echo "the gres limit is verified on Slurm 22.05 only: in the ${SWL_SLURM_VERSION} VM a job asking for the count-only GRES failed to launch and drained its node (the prolog's lookup: without swaplimit it ran); the plugin leaves the lookup off there" ;;
-	esac
-}
-
 t_before_up() {
 	# A job Slurm cannot schedule here says why within a minute.
 	export SWL_JOB_TIMEOUT=90
@@ -46,6 +39,13 @@ cg() { grep "^CG label=$1 " "$JOBOUT" | grep -m1 ' task=0 '; }
 	cl_check_cg "$(cg srun)" $((300 * MiB)) $((300 * MiB))
 	cl_check_cg "$(cg forged)" $((300 * MiB)) $((300 * MiB))
 	cl_check_log node1 "$JOBID" batch 1 | grep -q " gres=$((300 * MiB))"
+	# the prolog asked slurmctld once for this job on node1, and says
+	# what it cost (a figure, not a limit: shown in the test's output)
+	local asked
+	asked=$(grep -E "prolog: job=$JOBID node=node1: swap GRES $((300 * MiB)) from slurmctld in [0-9]+ us" \
+		"$(cl_slurmd_log node1)")
+	[ "$(echo "$asked" | wc -l)" -eq 1 ]
+	echo "# gres lookup (fork + RPC): ${asked##* in }" >&3
 }
 
 @test "gres: a job without the GRES gets none; the owner's srun --gres and environment cannot add any" {

@@ -183,7 +183,8 @@ trap 'exit 130' INT TERM
 #     (26_runinjob.bats), a plugin built for another release under required
 #     and optional (60_upgrade.bats), the fail-open configuration faults
 #     (70_badconfig.bats).
-# (27_gres.bats, the GRES limit, runs in FULL mode only.)
+#   both: the GRES limit (27_gres.bats: the job prolog's RPC to
+#     slurmctld, which crashed there before slurm_init; docs/slurm-versions.md).
 # 99_leftovers.bats runs last in every VM run.
 # SWL_VM_FULL=1 (make vm-sid VM_FULL=1) runs every file but the ones above
 # that cannot run in a VM: also 40_correctness, 50_constrain_swap,
@@ -192,8 +193,8 @@ trap 'exit 130' INT TERM
 # on the host).
 SWL_VM_EXCLUDE=${SWL_VM_EXCLUDE:-15_cgroup_faults.bats 90_load.bats 80_accounting.bats}
 case $release in
-sid) vm_default="20_plugin.bats 25_noprolog.bats 30_user.bats" ;;
-trixie) vm_default="20_plugin.bats 26_runinjob.bats 60_upgrade.bats 70_badconfig.bats" ;;
+sid) vm_default="20_plugin.bats 25_noprolog.bats 27_gres.bats 30_user.bats" ;;
+trixie) vm_default="20_plugin.bats 26_runinjob.bats 27_gres.bats 60_upgrade.bats 70_badconfig.bats" ;;
 esac
 if [ -n "$demo" ]; then
 	:   # the demo runs no bats file
@@ -225,9 +226,8 @@ if [ -n "$bench" ]; then
 		[ -n "${!v:-}" ] && printf 'export %s="%s"\n' "$v" "${!v}"
 	done >>"$root/swaplimit/tests/vm/guest.env"
 fi
-# Diagnosis knobs passed to the guest: CFLAGS for its build of the plugin,
-# SWL_GRES_FORCE for 27_gres.bats (tests/integration/27_gres.bats).
-for v in CFLAGS SWL_GRES_FORCE; do
+# Diagnosis knobs passed to the guest: CFLAGS for its build of the plugin.
+for v in CFLAGS; do
 	[ -n "${!v:-}" ] && printf 'export %s="%s"\n' "$v" "${!v}"
 done >>"$root/swaplimit/tests/vm/guest.env"
 

@@ -763,28 +763,23 @@ static bool parse_limit(struct parser *p, struct sl_term *t)
 		return false;
 	start = p->pos;
 	n = word_len(p, start);
-	if (n && word_is(p, start, n, "none")) {
+	/* The two word limits: a flag of the term, and no '/PER' after. */
+	if (n && (word_is(p, start, n, "none") || word_is(p, start, n, "gres"))) {
+		bool none = word_is(p, start, n, "none");
+
 		p->pos += n;
-		t->none = true;
-		if (!sb_str(&p->text, "none"))
+		if (none)
+			t->none = true;
+		else
+			t->gres = true;
+		if (!sb_str(&p->text, none ? "none" : "gres"))
 			return fail_oom(p);
 		if (!skip_ws(p))
 			return false;
 		if (peek(p) == '/')
-			return fail(p, p->pos,
-				    "'none' takes no '/task', '/cpu' or '/node' (it means no swap limit at all)");
-		return true;
-	}
-	if (n && word_is(p, start, n, "gres")) {
-		p->pos += n;
-		t->gres = true;
-		if (!sb_str(&p->text, "gres"))
-			return fail_oom(p);
-		if (!skip_ws(p))
-			return false;
-		if (peek(p) == '/')
-			return fail(p, p->pos,
-				    "'gres' takes no '/task', '/cpu' or '/node' (it is the swap GRES the job holds on the node, already a total)");
+			return fail(p, p->pos, "%s",
+				    none ? "'none' takes no '/task', '/cpu' or '/node' (it means no swap limit at all)"
+					 : "'gres' takes no '/task', '/cpu' or '/node' (it is the swap GRES the job holds on the node, already a total)");
 		return true;
 	}
 	if (p->pos >= p->len || !is_digit(peek(p)))

@@ -300,26 +300,27 @@ void sl_out_size_finite(sl_out_t *o, uint64_t bytes)
 	}
 }
 
-char *sl_size_format(uint64_t bytes, char *buf, size_t size)
+/* A formatter of sl_out_t, into a caller's buffer. */
+static char *format_into(void (*put)(sl_out_t *, uint64_t), uint64_t bytes,
+			 char *buf, size_t size)
 {
 	sl_out_t o;
 
 	if (!buf || !size)
 		return buf;
 	sl_out_init(&o, buf, size);
-	sl_out_size(&o, bytes);
+	put(&o, bytes);
 	return buf;
+}
+
+char *sl_size_format(uint64_t bytes, char *buf, size_t size)
+{
+	return format_into(sl_out_size, bytes, buf, size);
 }
 
 char *sl_size_format_finite(uint64_t bytes, char *buf, size_t size)
 {
-	sl_out_t o;
-
-	if (!buf || !size)
-		return buf;
-	sl_out_init(&o, buf, size);
-	sl_out_size_finite(&o, bytes);
-	return buf;
+	return format_into(sl_out_size_finite, bytes, buf, size);
 }
 
 int sl_size_parse(const char *s, uint64_t *bytes)

@@ -396,6 +396,14 @@ static void fz_eval_one(const sl_rules_t *r, const sl_bound_t *b, const sl_facts
 				(unsigned long long)f->node_swap_bytes, res.term,
 				sl_rules_term_text(r, res.term - 1));
 		break;
+	case SL_UNDECIDABLE:
+		/* a fact the term needs is unknown (partition, account, GRES,
+		 * a share's node figure): the term is named, the why says so */
+		if (res.term < 1 || res.term > n)
+			fz_fail("undecidable term %zu out of 1..%zu", res.term, n);
+		if (!strstr(res.why, "cannot be decided"))
+			fz_fail("undecidable but the why says '%s'", res.why);
+		break;
 	default:
 		fz_fail("outcome %d out of range", (int)res.outcome);
 	}

@@ -256,12 +256,13 @@ qemu-system-x86_64 -accel tcg,thread=multi -cpu "${SWL_VM_CPU:-qemu64}" \
 qpid=$!
 say "booted QEMU (pid $qpid); guest output follows (timeout ${timeout_s}s)"
 # Follow the console: the guest prints bats' TAP lines as they come.
-shown=0 prefix="  [$release] "
+shown=0 prefix="  [$release] " timed_out=""
 [ -n "$demo" ] && prefix=""
 while kill -0 "$qpid" 2>/dev/null; do
 	if [ $((SECONDS - t0)) -ge "$timeout_s" ]; then
 		say "timeout after ${timeout_s}s: stopping QEMU"
 		kill -TERM "$qpid" 2>/dev/null
+		timed_out=1
 		break
 	fi
 	if [ -f "$console" ]; then
@@ -276,6 +277,19 @@ qpid=""
 n=$(wc -l <"$console" 2>/dev/null || echo 0)
 [ "$n" -gt "$shown" ] && sed -n "$((shown + 1)),${n}p" "$console" | sed "s/^/$prefix/"
 say "guest ran for $((SECONDS - t0))s"
+# Timed out: the guest wrote no results, but its console has the TAP lines
+# of the tests that ran. Count those, and the timeout as one failure, so the
+# summary says how far the suite got instead of "no result".
+if [ -n "$timed_out" ] && [ -z "$bench" ] && [ -z "$demo" ]; then
+	tr -d '\r' <"$console" | grep -E '^(not )?ok [0-9]+ ' >"$log"
+	p=$(grep -c '^ok ' "$log")
+	f=$(grep -c '^not ok ' "$log")
+	echo "not ok $((p + f + 1)) the VM ran out of time (SWL_VM_TIMEOUT=${timeout_s}s): the tests after the last line above did not run" >>"$log"
+	echo "$p $((f + 1))" >"$counts"
+	echo "Slurm $slurm_ver, cgroup v2, timed out" >"$res/$tag.label"
+	say "FAILED: timed out after ${timeout_s}s with $p passed, $f failed so far"
+	exit 1
+fi
 
 # ------------------------------------------------------------ 4. results
 mkdir -p "$work/out"

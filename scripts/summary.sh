@@ -13,12 +13,20 @@ for s in $required; do
 done
 # The failed tests by name, each with its first lines of diagnosis, so a
 # log that keeps only its tail still says what failed.
-for l in "$res"/integration*.log "$res"/valgrind.log "$res"/fuzz.log; do
+for l in "$res"/integration.log "$res"/integration-trixie.log \
+	"$res"/integration-sid.log "$res"/valgrind.log "$res"/fuzz.log; do
 	[ -f "$l" ] || continue
-	awk -v file="$(basename "$l")" '
+	tr -d '\r' <"$l" | awk -v file="$(basename "$l")" '
 		/^not ok / { print "FAILED " file ": " $0; n = 12; next }
 		n > 0 && /^#/ { print "    " $0; n--; next }
-		{ n = 0 }' "$l"
+		{ n = 0 }'
+done
+# cmocka's own lines for the unit suites
+for l in "$res"/unit-*.log; do
+	[ -f "$l" ] || continue
+	awk '/listed below/ { exit }
+		/^\[ +(FAILED|ERROR|LINE) +\]/' "$l" |
+		sed "s|^|FAILED $(basename "$l"): |"
 done
 for c in "$res"/*.counts; do
 	[ -e "$c" ] || continue

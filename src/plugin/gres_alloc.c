@@ -158,6 +158,9 @@ int sl_gres_alloc_bytes(uint32_t job_id, const char *node, const char *name,
 		sl_msgf(msg, msglen, "pipe: %s", strerror(errno));
 		return -1;
 	}
+	/* libslurm's fatal() ends the child with exit(), not _exit(): it
+	 * must find no buffered output of the prolog's to write twice. */
+	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		sl_msgf(msg, msglen, "fork: %s", strerror(errno));
@@ -176,7 +179,9 @@ int sl_gres_alloc_bytes(uint32_t job_id, const char *node, const char *name,
 		 * plugin (conn_g_create) and 24.11's TLS one are NULL
 		 * there, and the RPC jumps to address 0 (seen in the 26.05
 		 * VM's core). slurm_init() loads them, in this child only;
-		 * a fatal() in it ends the child, not the prolog. */
+		 * a fatal() in it ends the child, not the prolog, and a
+		 * lock left held by another thread at fork() costs at most
+		 * the parent's timeout below, then a fallback. */
 		slurm_init(NULL);
 #endif
 		rc = lookup(job_id, node, name, &b, m, sizeof(m));

@@ -15,7 +15,8 @@
 #include <slurm/slurm.h>
 
 /*
- * Verified on Slurm 22.05, 24.11 and 26.05 (tests/integration/27_gres.bats).
+ * Verified on Slurm 22.05, 24.11 and 26.05 (tests/integration/27_gres.bats);
+ * other releases are untested (a crash there is contained by the child).
  * -DSL_GRES_LOOKUP=0 builds a plugin that never asks (a `gres` term then
  * falls back, and slurmd says so at start).
  */

@@ -177,10 +177,17 @@ static void fx_step(const char *rules)
 	fake.task_pid = FX_PID;
 }
 
-static void fx_step_end(void)
+/* The fake tree's tests: slurm_spank_exit first (its end-of-step report
+ * reads the tree), then the tree goes, whether the test passed or not. */
+static int fx_teardown(void **state)
 {
+	(void)state;
+	slurm_spank_exit(NULL, 0, NULL);
 	sl_proc_root = "/proc";
-	fx_fini(&fx);
+	if (fx.root[0])
+		fx_fini(&fx);
+	memset(&fx, 0, sizeof(fx));
+	return 0;
 }
 
 static uint64_t fx_value(const char *rel, const char *name)
@@ -209,7 +216,6 @@ static void test_post_fork_writes_the_grant(void **state)
 	assert_non_null(strstr(fake.log, " term=1 (default()=0MiB)"));
 	assert_non_null(strstr(fake.log, " phases_us="));
 	assert_null(strstr(fake.log, "error"));
-	fx_step_end();
 }
 
 static void test_post_fork_request_lowers_the_step_only(void **state)
@@ -238,7 +244,8 @@ static void test_post_fork_request_lowers_the_step_only(void **state)
 	fake.log[0] = '\0';
 	assert_int_equal(slurm_spank_task_exit(NULL, 3, fx_av), ESPANK_SUCCESS);
 	assert_non_null(strstr(fake.log, "usage: job=5 step=0 node=node1"));
-	fx_step_end();
+	assert_non_null(strstr(fake.log, " request=64M report=no verdict="));
+	assert_null(strstr(fake.log, "error"));
 }
 
 static void test_post_fork_missing_cgroup_file(void **state)
@@ -256,7 +263,6 @@ static void test_post_fork_missing_cgroup_file(void **state)
 	assert_non_null(strstr(fake.log, "memory.limit_in_bytes"));
 	assert_int_equal(fx_value(FX_V1_JOB, "memory.memsw.limit_in_bytes"),
 			 1024 * MiB);
-	fx_step_end();
 }
 
 int main(void)
@@ -272,12 +278,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_slurmd_invalid_args, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_post_fork_writes_the_grant,
-						setup, teardown),
+						setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_post_fork_request_lowers_the_step_only, setup,
-			teardown),
+			fx_teardown),
 		cmocka_unit_test_setup_teardown(test_post_fork_missing_cgroup_file,
-						setup, teardown),
+						setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

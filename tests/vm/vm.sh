@@ -31,7 +31,7 @@
 # with the reason, never a silent skip. Needs root. Leaves no QEMU behind
 # (stopped by its PID on exit) and removes the image.
 # Knobs: SWL_VM_MIRROR (Debian mirror; default: the one apt uses),
-# SWL_VM_SRC=REV builds a commit instead of the work tree, SWL_VM_TIMEOUT (seconds for the guest run, default 1800), SWL_VM_MEM (MiB,
+# SWL_VM_SRC=REV builds a commit instead of the work tree, SWL_VM_TIMEOUT (seconds for the guest run, default 2400), SWL_VM_MEM (MiB,
 # 2048), SWL_VM_SMP (2), SWL_VM_CPU (qemu64: measured fastest under TCG here,
 # 2x Skylake-Client-v4 for execs and shell loops, and glibc then takes its
 # plain SSE2 paths), SWL_VM_KEEP=1 keeps the work dir.

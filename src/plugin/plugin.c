@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <slurm/slurm.h>
 #include <slurm/spank.h>
@@ -152,6 +153,18 @@ void sl_plugin_state_free(void)
 	sl_step_state_reset();
 	sl_options_reset();
 	sl_plugin_conf_free();
+}
+
+uint64_t sl_elapsed_us(const struct timespec *t0)
+{
+	struct timespec t1;
+	int64_t us;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &t1) != 0)
+		return 0;
+	us = (int64_t)(t1.tv_sec - t0->tv_sec) * 1000000 +
+	     (t1.tv_nsec - t0->tv_nsec) / 1000;
+	return us < 0 ? 0 : (uint64_t)us;
 }
 
 const char *sl_step_name(uint32_t stepid, char *buf, size_t size)

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <slurm/spank.h>
 
@@ -134,6 +135,9 @@ void sl_options_register(spank_t sp) SL_HIDDEN;
  * what they need to know (step_report.h), once per step and node.
  * spank_task_exit.c */
 void sl_step_report(void) SL_HIDDEN;
+
+/* Microseconds since t0 (CLOCK_MONOTONIC); 0 if the clock fails. */
+uint64_t sl_elapsed_us(const struct timespec *t0) SL_HIDDEN;
 
 /* The step id as Slurm prints it: "batch", "extern", "interactive" or a
  * number. Returns buf. */

@@ -148,8 +148,8 @@ static void record_gres(const char *job, const char *node, sl_record_t *rec)
 {
 	char msg[SL_PLUGIN_ERR_MAX];
 	const char *name = sl_plugin_conf()->gres;
-	struct timespec t0, t1;
-	long long us;
+	struct timespec t0;
+	uint64_t us;
 	int rc;
 
 	rec->has_gres = false;
@@ -158,12 +158,10 @@ static void record_gres(const char *job, const char *node, sl_record_t *rec)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = sl_gres_alloc_bytes((uint32_t)strtoul(job, NULL, 10), node, name,
 				 &rec->gres_bytes, msg, sizeof(msg));
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	us = (long long)(t1.tv_sec - t0.tv_sec) * 1000000 +
-	     (t1.tv_nsec - t0.tv_nsec) / 1000;
+	us = sl_elapsed_us(&t0);
 	if (rc != 0) {
 		sl_log_warn("prolog: job=%s node=%s: the job's %s GRES is unknown "
-			    "(%s, after %lld us): a gres term cannot be decided "
+			    "(%s, after %" PRIu64 " us): a gres term cannot be decided "
 			    "for it (fallback= applies)", job, node, name, msg,
 			    us);
 		return;
@@ -171,7 +169,7 @@ static void record_gres(const char *job, const char *node, sl_record_t *rec)
 	/* One line per job and node, only with gres=: what the step's
 	 * `gres` term will grant, and what asking slurmctld cost. */
 	sl_log_info("prolog: job=%s node=%s: %s GRES %" PRIu64 " from "
-		    "slurmctld in %lld us", job, node, name, rec->gres_bytes,
+		    "slurmctld in %" PRIu64 " us", job, node, name, rec->gres_bytes,
 		    us);
 	rec->has_gres = true;
 }

@@ -124,17 +124,6 @@ typedef struct {
 	sl_cg_report_t rep;
 } step_t;
 
-static uint64_t elapsed_us(const struct timespec *t0)
-{
-	struct timespec t1;
-	int64_t us;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &t1) != 0)
-		return 0;
-	us = (int64_t)(t1.tv_sec - t0->tv_sec) * 1000000 +
-	     (t1.tv_nsec - t0->tv_nsec) / 1000;
-	return us < 0 ? 0 : (uint64_t)us;
-}
 
 /* Close phase `ph`: the time since the previous mark is charged to it. */
 static void phase_end(step_t *s, int ph)
@@ -246,7 +235,7 @@ static void step_fail(const step_t *s, const char *fmt, ...)
 	line_header(&l, s);
 	line_add(&l, " error: %s; swap limits left as Slurm set them "
 		     "elapsed_us=%" PRIu64,
-		 reason, elapsed_us(&s->t0));
+		 reason, sl_elapsed_us(&s->t0));
 	sl_log_info("%s", l.buf);
 }
 
@@ -266,7 +255,7 @@ static void log_no_match(const step_t *s)
 	if (sl_plugin_rules_from_copy())
 		line_add(&l, " rules error: %s; used the rules slurmd validated "
 			     "at start", sl_plugin_rules_error());
-	line_add(&l, " elapsed_us=%" PRIu64, elapsed_us(&s->t0));
+	line_add(&l, " elapsed_us=%" PRIu64, sl_elapsed_us(&s->t0));
 	line_phases(&l, s);
 	line_facts(&l, s);
 	sl_log_info("%s", l.buf);
@@ -332,7 +321,7 @@ static void log_applied(const step_t *s, const sl_bound_t *bound,
 	if (error)
 		line_add(&l, " then error: %s; the rest left unchanged",
 			 error);
-	line_add(&l, " elapsed_us=%" PRIu64, elapsed_us(&s->t0));
+	line_add(&l, " elapsed_us=%" PRIu64, sl_elapsed_us(&s->t0));
 	line_phases(&l, s);
 	line_add(&l, " why: step: %s; job: %s;", s->d.step.why, s->d.job.why);
 	line_facts(&l, s);

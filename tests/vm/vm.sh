@@ -230,10 +230,6 @@ if [ -n "$bench" ]; then
 		[ -n "${!v:-}" ] && printf 'export %s="%s"\n' "$v" "${!v}"
 	done >>"$root/swaplimit/tests/vm/guest.env"
 fi
-# Diagnosis knobs passed to the guest: CFLAGS for its build of the plugin.
-for v in CFLAGS; do
-	[ -n "${!v:-}" ] && printf 'export %s="%s"\n' "$v" "${!v}"
-done >>"$root/swaplimit/tests/vm/guest.env"
 
 t0=$SECONDS
 size_mb=$(( $(du -sm "$root" | cut -f1) + 1536 ))

@@ -39,8 +39,9 @@ for round in $(seq 1 "${BENCH_AB_ROUNDS:-8}"); do
 		for _ in $(seq 1 "${BENCH_AB_K:-20}"); do
 			cl_as_user srun --jobid="$jid" -n1 true
 		done
-		cl_log_since "$marks" node1 | grep -o 'elapsed_us=[0-9]*' |
-			sed "s/elapsed_us=/$m /" >>"$out"
+		# "build elapsed phases": the step lines of this block.
+		cl_log_since "$marks" node1 | grep 'elapsed_us=' |
+			sed -n "s/.*elapsed_us=\([0-9]*\) phases_us=\([^ ]*\).*/$m \1 \2/p" >>"$out"
 	done
 	echo "round $round done (load $(cut -d' ' -f1 /proc/loadavg))" >&2
 done
@@ -50,4 +51,16 @@ for m in $builds; do
 	awk -v m="$m" '$1 == m { print $2 }' "$out" | sort -n | awk -v m="$m" '
 		{ v[++n] = $1 }
 		END { if (n) printf "  %-4s n=%d median=%d p90=%d p99=%d us\n", m, n, v[int(n / 2) + 1], v[int(n * 0.9)], v[int(n * 0.99)] }'
+done
+echo "median per phase (us):"
+for m in $builds; do
+	printf '  %-4s' "$m"
+	for ph in setup rules record find limits facts decide write; do
+		awk -v m="$m" -v ph="$ph" '$1 == m {
+			v = 0; n = split($3, a, ",")
+			for (i = 1; i <= n; i++) { split(a[i], kv, ":"); if (kv[1] == ph) v = kv[2] }
+			print v }' "$out" | sort -n | awk -v ph="$ph" '
+			{ v[++n] = $1 } END { if (n) printf " %s=%d", ph, v[int(n / 2) + 1] }'
+	done
+	echo
 done

@@ -1,5 +1,6 @@
 /*
- * sl_cg_read_ram_limit() and sl_cg_apply(): the ordered swap-limit writes.
+ * sl_cg_read_ram_limit() and sl_cg_apply(): the swap-limit writes, the
+ * job's then the step's.
  *
  * Everything needed is read and both target files are opened before the
  * first write, so a missing file, a vanished cgroup, a symbolic link or
@@ -143,14 +144,23 @@ static int set_path(struct target *t, const char *dir, const char *name,
 	return 0;
 }
 
-/* ram: the job's and the step's RAM limits, NULL: read them here. */
+/*
+ * ram: the job's and the step's RAM limits, NULL: read them here.
+ *
+ * The job first, then the step, without reading the current memsw values:
+ * the kernel (mm/memcontrol-v1.c, mem_cgroup_resize_max) checks a memsw
+ * limit only against the same cgroup's memory.limit_in_bytes (RAM + swap
+ * >= RAM always holds here), never against the parent's; and every page a
+ * step charges is charged to the job too, so a step briefly above its job
+ * is still held by the job's limit. Opening both files before writing
+ * finds a node without swap accounting with nothing written.
+ */
 static int apply_v1(const sl_cg_paths_t *paths, const uint64_t *ram,
 		    uint64_t job_swap, uint64_t step_swap, sl_cg_report_t *rep,
 		    char *msg, size_t msglen)
 {
-	uint64_t lim_job, lim_step, cur_job, cur_step;
+	uint64_t lim_job, lim_step;
 	char m2[SL_CG_MSG_MAX];
-	int r;
 
 	if (ram) {
 		lim_job = ram[0];
@@ -162,52 +172,15 @@ static int apply_v1(const sl_cg_paths_t *paths, const uint64_t *ram,
 		sl_cgi_msg(msg, msglen, "%s; nothing written", m2);
 		return -1;
 	}
-	/* Current memsw values decide the order; reading them also finds a
-	 * node without swap accounting before anything is written. */
-	const char *dirs[2] = { paths->job_dir, paths->step_dir };
-	uint64_t *cur[2] = { &cur_job, &cur_step };
-	for (int i = 0; i < 2; i++) {
-		r = sl_cgi_read_value(SL_CG_V1, dirs[i], V1_MEMSW, cur[i], m2, sizeof m2);
-		if (r == -ENOENT && sl_cgi_is_dir(dirs[i])) {
-			sl_cgi_msg(msg, msglen,
-				   "%s/%s: missing: this node has no swap accounting "
-				   "(memsw files missing): boot the kernel with "
-				   "swapaccount=1; nothing written", dirs[i], V1_MEMSW);
-			return -1;
-		}
-		if (r != 0) {
-			sl_cgi_msg(msg, msglen, "%s; nothing written", m2);
-			return -1;
-		}
-	}
-
-	uint64_t new_job = memsw_target(lim_job, job_swap);
-	uint64_t new_step = memsw_target(lim_step, step_swap);
-
-	/*
-	 * Order. Job first when the job's value rises (raising: the parent
-	 * must allow the child's new value before the child has it); step
-	 * first when it falls (lowering: the child must not be left above the
-	 * parent). In mixed cases choose the order whose intermediate state
-	 * keeps step <= job, when only one of them does.
-	 *   job first  -> intermediate (new_job, cur_step)
-	 *   step first -> intermediate (cur_job, new_step)
-	 */
-	bool job_first = new_job >= cur_job;
-	bool jf_ok = cur_step <= new_job;
-	bool sf_ok = new_step <= cur_job;
-	if (job_first && !jf_ok && sf_ok)
-		job_first = false;
-	else if (!job_first && !sf_ok && jf_ok)
-		job_first = true;
 
 	struct target t[2];
-	struct target *tj = &t[job_first ? 0 : 1], *ts = &t[job_first ? 1 : 0];
-	if (set_path(tj, paths->job_dir, V1_MEMSW, msg, msglen) ||
-	    set_path(ts, paths->step_dir, V1_MEMSW, msg, msglen))
+	if (set_path(&t[0], paths->job_dir, V1_MEMSW, msg, msglen) ||
+	    set_path(&t[1], paths->step_dir, V1_MEMSW, msg, msglen))
 		return -1;
-	format_value(SL_CG_V1, new_job, tj->value, sizeof tj->value);
-	format_value(SL_CG_V1, new_step, ts->value, sizeof ts->value);
+	format_value(SL_CG_V1, memsw_target(lim_job, job_swap), t[0].value,
+		     sizeof t[0].value);
+	format_value(SL_CG_V1, memsw_target(lim_step, step_swap), t[1].value,
+		     sizeof t[1].value);
 	if (open_targets(SL_CG_V1, t, 2, msg, msglen) != 0)
 		return -1;
 	return write_targets(SL_CG_V1, t, 2, rep, msg, msglen);

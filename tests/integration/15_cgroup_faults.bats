@@ -76,15 +76,17 @@ memsw() { cat "$1/memory.memsw.limit_in_bytes"; }
 	[ "${lines[4]}" = "wrote $STEP/memory.memsw.limit_in_bytes 138412032" ]
 }
 
-@test "apply lowers step then job; none writes -1 (kernel: unlimited)" {
+@test "apply lowers job then step, through step above job (the kernel has no parent check); none writes -1" {
 	set_limits "$JOB" 200M 300M
-	set_limits "$STEP" 100M 200M
+	set_limits "$STEP" 100M 250M
 	start_sleep "$STEP"
+	# No memsw is read first: the job goes to 200M while the step still
+	# has 250M, and the real kernel takes it.
 	run "$CGTOOL" apply "$SPID" 0 0
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[ "${lines[3]}" = "wrote $STEP/memory.memsw.limit_in_bytes 104857600" ]
-	[ "${lines[4]}" = "wrote $JOB/memory.memsw.limit_in_bytes 209715200" ]
+	[ "${lines[3]}" = "wrote $JOB/memory.memsw.limit_in_bytes 209715200" ]
+	[ "${lines[4]}" = "wrote $STEP/memory.memsw.limit_in_bytes 104857600" ]
 	[ "$(memsw "$JOB")" = 209715200 ]
 	[ "$(memsw "$STEP")" = 104857600 ]
 	run "$CGTOOL" apply "$SPID" none none
@@ -100,13 +102,13 @@ memsw() { cat "$1/memory.memsw.limit_in_bytes"; }
 	set_limits "$STEP" 100M -1
 	start_sleep "$STEP"
 	# After apply has read the 100M limits and opened both files, just
-	# before its first write, the step's RAM limit goes up to 200M: our
-	# 100M + 8M is now below it and the kernel says EINVAL.
-	run "$CGTOOL" --before-write 'echo 200M >"$SL_STEP_DIR/memory.limit_in_bytes"' \
+	# before its first write (the job's), the job's RAM limit goes up to
+	# 200M: our 100M + 8M is now below it and the kernel says EINVAL.
+	run "$CGTOOL" --before-write 'echo 200M >"$SL_JOB_DIR/memory.limit_in_bytes"' \
 		apply "$SPID" 8M 8M
 	echo "$output"
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"$STEP/memory.memsw.limit_in_bytes: cannot write '113246208'"* ]]
+	[[ "$output" == *"$JOB/memory.memsw.limit_in_bytes: cannot write '113246208'"* ]]
 	[[ "$output" == *"(EINVAL): memsw below memory limit"* ]]
 	[[ "$output" == *"nothing written"* ]]
 	[[ "$output" == *"nwritten=0"* ]]
@@ -129,14 +131,16 @@ memsw() { cat "$1/memory.memsw.limit_in_bytes"; }
 	[[ "$output" == *"have_swap_figures=1"* ]]
 	[[ "$output" == *"swap_limit=unlimited"* ]]
 	[[ "$output" != *"swap_now=0"$'\n'* ]]
-	# 32M + 8M is below what the step holds (64M+): EBUSY, nothing written
+	# The job's 256M + 8M holds it; the step's 32M + 8M is below what the
+	# step holds (64M+): EBUSY at the second write, the job's stays
 	run "$CGTOOL" apply "$SPID" 8M 8M
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"$STEP/memory.memsw.limit_in_bytes: cannot write '41943040'"* ]]
 	[[ "$output" == *"(EBUSY): the cgroup already uses more RAM+swap than the new limit"* ]]
-	[[ "$output" == *"nwritten=0"* ]]
-	[ "$(memsw "$JOB")" = "$UNL" ]
+	[[ "$output" == *"already written: $JOB/memory.memsw.limit_in_bytes"* ]]
+	[[ "$output" == *"nwritten=1"* ]]
+	[ "$(memsw "$JOB")" = 276824064 ]
 	[ "$(memsw "$STEP")" = "$UNL" ]
 	kill -0 "$MPID"                      # the task lives on
 	# enough room: accepted, the task still runs

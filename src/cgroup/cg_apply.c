@@ -177,13 +177,17 @@ static int apply_v1(const sl_cg_paths_t *paths, const uint64_t *ram,
 	if (set_path(&t[0], paths->job_dir, V1_MEMSW, msg, msglen) ||
 	    set_path(&t[1], paths->step_dir, V1_MEMSW, msg, msglen))
 		return -1;
+	uint64_t step_memsw = memsw_target(lim_step, step_swap);
 	format_value(SL_CG_V1, memsw_target(lim_job, job_swap), t[0].value,
 		     sizeof t[0].value);
-	format_value(SL_CG_V1, memsw_target(lim_step, step_swap), t[1].value,
-		     sizeof t[1].value);
-	if (open_targets(SL_CG_V1, t, 2, msg, msglen) != 0)
+	format_value(SL_CG_V1, step_memsw, t[1].value, sizeof t[1].value);
+	if (open_targets(SL_CG_V1, t, 2, msg, msglen) != 0 ||
+	    write_targets(SL_CG_V1, t, 2, rep, msg, msglen) != 0)
 		return -1;
-	return write_targets(SL_CG_V1, t, 2, rep, msg, msglen);
+	rep->step_set = true;
+	rep->step_limit = step_memsw == SL_CG_UNLIMITED ? SL_CG_UNLIMITED
+							: step_memsw - lim_step;
+	return 0;
 }
 
 static int apply_v2(const sl_cg_paths_t *paths, uint64_t job_swap,
@@ -200,9 +204,12 @@ static int apply_v2(const sl_cg_paths_t *paths, uint64_t job_swap,
 		     t[0].value, sizeof t[0].value);
 	format_value(SL_CG_V2, step_swap >= thr ? SL_CG_UNLIMITED : step_swap,
 		     t[1].value, sizeof t[1].value);
-	if (open_targets(SL_CG_V2, t, 2, msg, msglen) != 0)
+	if (open_targets(SL_CG_V2, t, 2, msg, msglen) != 0 ||
+	    write_targets(SL_CG_V2, t, 2, rep, msg, msglen) != 0)
 		return -1;
-	return write_targets(SL_CG_V2, t, 2, rep, msg, msglen);
+	rep->step_set = true;
+	rep->step_limit = step_swap >= thr ? SL_CG_UNLIMITED : step_swap;
+	return 0;
 }
 
 /* The kernel keeps memory limits in whole pages and silently rounds a
@@ -225,7 +232,8 @@ static int apply(const sl_cg_paths_t *paths, const uint64_t *ram,
 {
 	job_swap = page_floor(job_swap);
 	step_swap = page_floor(step_swap);
-	memset(rep, 0, sizeof *rep);
+	rep->step_set = false;
+	rep->nwritten = 0;
 	if (msg && msglen)
 		msg[0] = '\0';
 	if (!paths->job_dir[0] || !paths->step_dir[0]) {

@@ -55,7 +55,8 @@ typedef struct {
  * directory exists. Both must be directories.
  * Returns 0, or -1 with a message naming the file and the cause (task
  * exited; no memory controller; task not in Slurm's job cgroups;
- * unrecognised layout, quoted) and *out zeroed.
+ * unrecognised layout, quoted) and *out emptied (version 0, both paths
+ * "").
  */
 int sl_cg_find(const char *proc_root, pid_t pid, const char *cgroup_root,
 	       sl_cg_paths_t *out, char *msg, size_t msglen);
@@ -98,6 +99,11 @@ int sl_cg_read_ram_limit(sl_cg_version_t v, const char *dir, uint64_t *out,
 
 /* What sl_cg_apply() did, for the log line. */
 typedef struct {
+	/* Both written: the step's swap limit as the kernel now holds it,
+	 * i.e. what sl_cg_read_swap_limit() would read (SL_CG_UNLIMITED for
+	 * none). */
+	bool step_set;
+	uint64_t step_limit;
 	int nwritten;
 	struct {
 		char path[PATH_MAX];

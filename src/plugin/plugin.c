@@ -152,6 +152,7 @@ void sl_plugin_state_free(void)
 	sl_report_state_reset();
 	sl_step_state_reset();
 	sl_options_reset();
+	sl_handoff_free();
 	sl_plugin_conf_free();
 }
 

@@ -123,6 +123,12 @@ void sl_job_epilog_forget(int ac, char **av) SL_HIDDEN;
 void sl_step_limits_apply(spank_t sp, int ac, char **av) SL_HIDDEN;
 /* A task, before exec: SWAPLIMIT_BYTES. spank_task_env.c */
 void sl_task_env_set(spank_t sp, int ac, char **av) SL_HIDDEN;
+/* task_handoff.c: the step's swap limit, from task_post_fork to the
+ * tasks' task_init across their fork (a shared page made at init). */
+void sl_handoff_create(void) SL_HIDDEN;
+void sl_handoff_publish(uint64_t step_limit) SL_HIDDEN;
+bool sl_handoff_read(uint64_t *step_limit) SL_HIDDEN;
+void sl_handoff_free(void) SL_HIDDEN;
 /* slurmstepd, a task reaped: after the last local one, the end-of-step
  * report. spank_task_exit.c */
 void sl_task_exited(spank_t sp) SL_HIDDEN;

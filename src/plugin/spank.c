@@ -8,7 +8,9 @@
  *
  *   slurm_spank_init           slurmd: sl_slurmd_start (spank_init.c);
  *                              slurmstepd/srun/sbatch/salloc: the options
- *                              (spank_option.c)
+ *                              (spank_option.c); slurmstepd: the page
+ *                              that hands the step's limit to its tasks
+ *                              (task_handoff.c)
  *   slurm_spank_job_prolog     sl_job_prolog_record (spank_job_script.c)
  *   slurm_spank_job_epilog     sl_job_epilog_forget (spank_job_script.c);
  *                              both absent from swaplimit_noprolog.so
@@ -45,6 +47,9 @@ int slurm_spank_init(spank_t sp, int ac, char **av)
 		sl_slurmd_start(ac, av);
 		break;
 	case S_CTX_REMOTE:
+		sl_handoff_create();   /* before slurmstepd forks the tasks */
+		sl_options_register(sp);
+		break;
 	case S_CTX_LOCAL:
 	case S_CTX_ALLOCATOR:
 		sl_options_register(sp);

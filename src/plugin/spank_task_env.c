@@ -3,14 +3,16 @@
  * the user, just before exec): SWAPLIMIT_BYTES in the task's environment.
  *
  * The step's allowance is decided and written by task_post_fork, which
- * runs in slurmstepd AFTER the tasks were forked: nothing it computes is
- * in the child's memory. But the child waits for slurmstepd's go-ahead,
- * given after task_post_fork has run for every local task, before it calls
- * this hook and execs: so the child reads the allowance back from its own
- * step cgroup (found from /proc/self/cgroup), as the kernel enforces it
- * (v1: memory.memsw.limit_in_bytes - memory.limit_in_bytes, a whole
- * number of pages; v2: memory.swap.max). That is the granted bytes, or
- * empty when the step has no swap limit; when it cannot be read (no
+ * runs in slurmstepd AFTER the tasks were forked, but the child waits for
+ * slurmstepd's go-ahead, given after task_post_fork has run for every
+ * local task, before it calls this hook and execs. task_post_fork hands
+ * the limit it wrote, as the kernel now holds it, through a page shared
+ * across the fork (task_handoff.c): no system call here. When it wrote
+ * nothing (no term matched, a failure), the child reads the limit back
+ * from its own step cgroup (found from /proc/self/cgroup), as the kernel
+ * enforces it (v1: memory.memsw.limit_in_bytes - memory.limit_in_bytes, a
+ * whole number of pages; v2: memory.swap.max). That is the granted bytes,
+ * or empty when the step has no swap limit; when it cannot be read (no
  * cgroup, no swap accounting) the variable is removed rather than guessed.
  * Never fails the task.
  */
@@ -36,6 +38,8 @@ void sl_task_env_set(spank_t sp, int ac, char **av)
 	uid_t uid = 0;
 	bool have_uid;
 
+	if (sl_handoff_read(&limit))
+		goto known;
 	/* NULL: the memory controller's mount from /proc/self/mountinfo. */
 	root = sl_plugin_args(ac, av) ? sl_plugin_conf()->cgroup_root : NULL;
 	/* The job, step and uid from the credential's items. No SLUID: this
@@ -54,6 +58,7 @@ void sl_task_env_set(spank_t sp, int ac, char **av)
 	    sl_cg_read_swap_limit(paths.version, paths.step_dir, &limit, msg,
 				  sizeof(msg)) != 0)
 		goto unknown;
+known:
 	if (limit == SL_CG_UNLIMITED)
 		val[0] = '\0';
 	else

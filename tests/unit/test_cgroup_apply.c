@@ -191,6 +191,20 @@ static void assert_msg(const char *msg, const char *must)
 		fail_msg("message '%s' lacks '%s'", msg, must);
 }
 
+/* After a success: rep says the step's limit exactly as it reads back
+ * (what task_init hands the tasks instead of reading it). */
+static void assert_step_limit_reads_back(const sl_cg_paths_t *p,
+					 const sl_cg_report_t *rep)
+{
+	char msg[SL_CG_MSG_MAX];
+	uint64_t got;
+	assert_true(rep->step_set);
+	if (sl_cg_read_swap_limit(p->version, p->step_dir, &got, msg,
+				  sizeof msg) != 0)
+		fail_msg("read back: %s", msg);
+	assert_int_equal(rep->step_limit, got);
+}
+
 /* Run apply on a tree, require -1, the message parts, and an unchanged
  * tree (except the allowed files). */
 static void apply_fails(const fx_t *f, const sl_cg_paths_t *p, uint64_t js,
@@ -205,6 +219,7 @@ static void apply_fails(const fx_t *f, const sl_cg_paths_t *p, uint64_t js,
 	int rc = sl_cg_apply(p, js, ss, &rep, msg, sizeof msg);
 	spy.on = false;
 	assert_int_equal(rc, -1);
+	assert_false(rep.step_set);
 	assert_int_equal(rep.nwritten, nwritten);
 	assert_msg(msg, m1);
 	if (m2)
@@ -242,6 +257,8 @@ static void v1_rounds_to_page(void **state)
 	spy.on = false;
 	assert_file(jf, u64s(2512 * MiB, e, sizeof e));
 	assert_file(sf, u64s(1000 * MiB + 3 * ps, e, sizeof e));
+	assert_int_equal(rep.step_limit, 3 * ps);
+	assert_step_limit_reads_back(&p, &rep);
 }
 
 static void v1_raise_job_then_step(void **state)
@@ -271,6 +288,8 @@ static void v1_raise_job_then_step(void **state)
 	assert_string_equal(rep.written[1].path, sf);
 	assert_string_equal(rep.written[1].value, u64s(1256 * MiB, e, sizeof e));
 	assert_int_equal(spy.violations, 0);
+	assert_int_equal(rep.step_limit, 256 * MiB);
+	assert_step_limit_reads_back(&p, &rep);
 }
 
 /* Lowering: job first too (no memsw was read), to the values asked. */
@@ -424,6 +443,7 @@ static void v1_unlimited_and_saturation(void **state)
 	assert_string_equal(spy.val[1], "110100480");
 	assert_file(jf, V1_UNL_STR);
 	assert_file(sf, "110100480");
+	assert_step_limit_reads_back(&p, &rep);
 	assert_int_equal(spy.violations, 0);
 
 	/* huge but finite swap: saturates to -1 */
@@ -435,6 +455,8 @@ static void v1_unlimited_and_saturation(void **state)
 	assert_string_equal(spy.val[1], "-1");
 	assert_file(jf, V1_UNL_STR);
 	assert_file(sf, V1_UNL_STR);
+	assert_int_equal(rep.step_limit, SL_CG_UNLIMITED);
+	assert_step_limit_reads_back(&p, &rep);
 
 	/* no RAM limit: memsw cannot be limited either */
 	fx_v1_file(f, FX_V1_JOB, "memory.limit_in_bytes", V1_UNL_STR);
@@ -807,6 +829,8 @@ static void v2_22_05_apply(void **state)
 	assert_int_equal(rep.nwritten, 2);
 	assert_string_equal(rep.written[0].value, "536870912");
 	assert_string_equal(rep.written[1].path, sf);
+	assert_int_equal(rep.step_limit, 256 * MiB);
+	assert_step_limit_reads_back(&p, &rep);
 	fx_snapshot(f->root, &after);
 	assert_null(fx_snap_diff(&before, &after, allowed));
 
@@ -833,6 +857,15 @@ static void v2_newer_layout_apply(void **state)
 	spy.on = false;
 	assert_file(jf, "2147483648");
 	assert_file(sf, "1073741824");
+	assert_step_limit_reads_back(&p, &rep);
+	/* "none": max, and read back as no limit */
+	spy.on = true;
+	assert_int_equal(sl_cg_apply(&p, SL_CG_UNLIMITED, SL_CG_UNLIMITED, &rep,
+				     msg, sizeof msg), 0);
+	spy.on = false;
+	assert_file(sf, "max");
+	assert_int_equal(rep.step_limit, SL_CG_UNLIMITED);
+	assert_step_limit_reads_back(&p, &rep);
 }
 
 static void v2_no_user_dir_apply(void **state)

@@ -18,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <slurm/slurm.h>
 
 #include "fake_spank.h"
@@ -265,6 +268,83 @@ static void test_post_fork_missing_cgroup_file(void **state)
 			 1024 * MiB);
 }
 
+/* task_init takes what task_post_fork wrote from the shared page: with
+ * the step's cgroup files gone (a read-back would fail and remove the
+ * variable), SWAPLIMIT_BYTES is still the step's "none": empty, no limit.
+ * (A finite grant here would be capped by this machine's swap.) */
+static void test_task_init_takes_the_handed_limit(void **state)
+{
+	char p[PATH_MAX];
+
+	(void)state;
+	fx_step("default()=none");
+	setenv("SWAPLIMIT_BYTES", "999999999999", 1);   /* the user's */
+	assert_int_equal(slurm_spank_init(NULL, 3, fx_av), ESPANK_SUCCESS);
+	assert_int_equal(slurm_spank_task_post_fork(NULL, 3, fx_av),
+			 ESPANK_SUCCESS);
+	assert_non_null(strstr(fake.log, " swap=unlimited (none)"));
+	fx_path(&fx, p, "cg/memory%s/memory.memsw.limit_in_bytes", FX_V1_STEP);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(slurm_spank_task_init(NULL, 3, fx_av), ESPANK_SUCCESS);
+	assert_non_null(getenv("SWAPLIMIT_BYTES"));
+	assert_string_equal(getenv("SWAPLIMIT_BYTES"), "");
+	unsetenv("SWAPLIMIT_BYTES");
+}
+
+/* Nothing written (no term matched): nothing handed, task_init reads its
+ * own cgroup (here: none, this test process is in no Slurm cgroup) and
+ * removes the user's variable rather than guess. */
+static void test_task_init_without_a_write_reads_back(void **state)
+{
+	(void)state;
+	fx_step("host(other)=1GiB");
+	setenv("SWAPLIMIT_BYTES", "999999999999", 1);
+	assert_int_equal(slurm_spank_init(NULL, 3, fx_av), ESPANK_SUCCESS);
+	assert_int_equal(slurm_spank_task_post_fork(NULL, 3, fx_av),
+			 ESPANK_SUCCESS);
+	assert_non_null(strstr(fake.log, "term=none"));
+	assert_int_equal(slurm_spank_task_init(NULL, 3, fx_av), ESPANK_SUCCESS);
+	assert_null(getenv("SWAPLIMIT_BYTES"));
+}
+
+/* The page crosses fork as slurmstepd's tasks do: made first, the child
+ * forked and waiting, the value published after, read by the child. */
+static void test_handoff_crosses_fork(void **state)
+{
+	int go[2], back[2];
+	uint64_t v = 0;
+	pid_t pid;
+	int st;
+
+	(void)state;
+	sl_handoff_create();
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(back), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char c;
+		uint64_t got = 0;
+
+		if (read(go[0], &c, 1) != 1 || !sl_handoff_read(&got))
+			_exit(2);
+		_exit(write(back[1], &got, sizeof(got)) == sizeof(got) ? 0 : 3);
+	}
+	assert_false(sl_handoff_read(&v));      /* not yet published */
+	sl_handoff_publish(123 * MiB);
+	assert_int_equal(write(go[1], "x", 1), 1);
+	assert_int_equal(read(back[0], &v, sizeof(v)), sizeof(v));
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_int_equal(v, 123 * MiB);
+	close(go[0]);
+	close(go[1]);
+	close(back[0]);
+	close(back[1]);
+	sl_handoff_free();
+	assert_false(sl_handoff_read(&v));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +364,13 @@ int main(void)
 			fx_teardown),
 		cmocka_unit_test_setup_teardown(test_post_fork_missing_cgroup_file,
 						setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_task_init_takes_the_handed_limit, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_task_init_without_a_write_reads_back, setup,
+			fx_teardown),
+		cmocka_unit_test_setup_teardown(test_handoff_crosses_fork, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

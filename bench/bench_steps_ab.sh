@@ -5,6 +5,7 @@
 # so a build is switched between blocks without restarting slurmd).
 #   BENCH_AB_OLD=/path/to/an/older/swaplimit.so  (optional third build)
 #   BENCH_AB_ROUNDS=8 BENCH_AB_K=20               (rounds, steps per block)
+#   BENCH_AB_RULES=...                            (default: the production string)
 # Builds: new = build/swaplimit.so, np = build/swaplimit_noprolog.so.
 # Prints n, median, p90, p99 per build. Root; takes the cluster lock.
 set -u
@@ -16,7 +17,7 @@ export SWL_PLUGIN=$repo/build/swaplimit.so
 source tests/integration/lib/cluster.bash
 out=$(mktemp)
 trap 'cluster_down >/dev/null 2>&1; rm -f "$out"' EXIT
-R=$SWL_PROD_RULES
+R=${BENCH_AB_RULES:-$SWL_PROD_RULES}
 cluster_up "rules=$R" >/dev/null 2>&1 || { echo "bench-steps-ab: cluster_up failed" >&2; exit 1; }
 builds="new np"
 install -m 0644 build/swaplimit_noprolog.so "$SWL_DIR/lib/np.so"

@@ -16,7 +16,8 @@ sl_bound_t *sl_rules_bind(const sl_rules_t *r, const char *node)
 	sl_bound_t *b;
 	size_t i;
 
-	if (!r)
+	/* Rules from an image (image.h) have no host sets: bound once. */
+	if (!r || (r->nhosts && !r->hosts))
 		return NULL;
 	b = calloc(1, sizeof(*b) + r->nhosts * sizeof(b->host_match[0]));
 	if (!b)

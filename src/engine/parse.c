@@ -1115,7 +1115,7 @@ void sl_rules_free(sl_rules_t *r)
 		free(t->text);
 	}
 	free(r->terms);
-	for (i = 0; i < r->nhosts; i++)
+	for (i = 0; r->hosts && i < r->nhosts; i++)   /* none: an image's */
 		sl_hostset_destroy(r->hosts[i]);
 	free(r->hosts);
 	for (i = 0; i < r->nwarnings; i++)

@@ -262,8 +262,8 @@ static int open_record_dir(const char *record_dir, bool create, int *dfd,
 }
 
 /* Open record_dir and record_dir/node, both verified. *nfd on success. */
-static int open_node_dir(const char *record_dir, const char *node,
-			 bool create, int *nfd, char *msg, size_t msglen)
+int sl_record_open_node_dir(const char *record_dir, const char *node,
+			    bool create, int *nfd, char *msg, size_t msglen)
 {
 	char shown[PATH_MAX];
 	char dir[PATH_MAX];
@@ -379,7 +379,7 @@ int sl_record_write(const char *record_dir, const char *node,
 		sl_msgf(msg, msglen, "record too large");
 		return SL_RECORD_ERROR;
 	}
-	rc = open_node_dir(record_dir, node, true, &nfd, msg, msglen);
+	rc = sl_record_open_node_dir(record_dir, node, true, &nfd, msg, msglen);
 	if (rc != SL_RECORD_OK)
 		return SL_RECORD_ERROR;
 	snprintf(shown, sizeof(shown), "%s/%s/%s", record_dir, node, job_id);
@@ -620,7 +620,7 @@ int sl_record_read(const char *record_dir, const char *node,
 		     ? open(shown, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
 		     : -1;
 	if (fd < 0) {
-		rc = open_node_dir(record_dir, node, false, &nfd, msg, msglen);
+		rc = sl_record_open_node_dir(record_dir, node, false, &nfd, msg, msglen);
 		if (rc != SL_RECORD_OK)
 			return rc;
 		snprintf(shown, sizeof(shown), "%s/%s/%s", record_dir, node,
@@ -659,7 +659,7 @@ int sl_record_remove(const char *record_dir, const char *node,
 
 	if (check_names(node, job_id, msg, msglen) != SL_RECORD_OK)
 		return SL_RECORD_ERROR;
-	rc = open_node_dir(record_dir, node, false, &nfd, msg, msglen);
+	rc = sl_record_open_node_dir(record_dir, node, false, &nfd, msg, msglen);
 	if (rc != SL_RECORD_OK)
 		return rc;
 	if (unlinkat(nfd, job_id, 0) != 0) {
@@ -677,30 +677,28 @@ int sl_record_remove(const char *record_dir, const char *node,
 
 #define VALIDATED_NAME "validated.rules"
 
-int sl_record_save_rules(const char *record_dir, const char *text,
-			 size_t len, char *msg, size_t msglen)
+int sl_record_write_kept(int dfd, const char *shown_dir, const char *name,
+			 const void *data, size_t len, char *msg, size_t msglen)
 {
-	char dir[PATH_MAX], tmp[64];
-	int dfd, fd, rc;
+	char tmp[96];
+	int fd, rc;
 
-	if (open_record_dir(record_dir, true, &dfd, dir, msg, msglen) !=
-	    SL_RECORD_OK)
-		return SL_RECORD_ERROR;
-	snprintf(tmp, sizeof(tmp), "." VALIDATED_NAME ".%ld.tmp",
-		 (long)getpid());
+	/* Several processes may write at once: each its own temporary file,
+	 * and rename() puts one whole file in place. */
+	snprintf(tmp, sizeof(tmp), ".%.48s.%ld.tmp", name, (long)getpid());
 	unlinkat(dfd, tmp, 0);
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		    0600);
 	rc = SL_RECORD_ERROR;
-	if (fd < 0 || fchmod(fd, 0600) != 0 || write_all(fd, text, len) != 0 ||
+	if (fd < 0 || fchmod(fd, 0600) != 0 || write_all(fd, data, len) != 0 ||
 	    close_once(&fd) != 0) {
-		sl_msgf(msg, msglen, "cannot write %s/%s: %s", dir, tmp,
+		sl_msgf(msg, msglen, "cannot write %s/%s: %s", shown_dir, tmp,
 			strerror(errno));
 		goto out;
 	}
-	if (renameat(dfd, tmp, dfd, VALIDATED_NAME) != 0) {
-		sl_msgf(msg, msglen, "cannot rename %s/%s into place: %s", dir,
-			tmp, strerror(errno));
+	if (renameat(dfd, tmp, dfd, name) != 0) {
+		sl_msgf(msg, msglen, "cannot rename %s/%s into place: %s",
+			shown_dir, tmp, strerror(errno));
 		goto out;
 	}
 	rc = SL_RECORD_OK;
@@ -709,17 +707,67 @@ out:
 		close(fd);
 	if (rc != SL_RECORD_OK)
 		unlinkat(dfd, tmp, 0);
+	return rc;
+}
+
+int sl_record_save_rules(const char *record_dir, const char *text,
+			 size_t len, char *msg, size_t msglen)
+{
+	char dir[PATH_MAX];
+	int dfd, rc;
+
+	if (open_record_dir(record_dir, true, &dfd, dir, msg, msglen) !=
+	    SL_RECORD_OK)
+		return SL_RECORD_ERROR;
+	rc = sl_record_write_kept(dfd, dir, VALIDATED_NAME, text, len, msg,
+				  msglen);
 	close(dfd);
 	return rc;
+}
+
+int sl_record_read_kept(int fd, const char *shown, size_t max, bool one_link,
+			char **buf, size_t *len, char *msg, size_t msglen)
+{
+	struct stat st;
+	size_t got = 0;
+	char *b;
+
+	*buf = NULL;
+	*len = 0;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != euid() || (st.st_mode & 07777) != 0600 ||
+	    (one_link && st.st_nlink != 1) || st.st_size < 0 ||
+	    (size_t)st.st_size > max) {
+		sl_msgf(msg, msglen,
+			"%s refused: must be a regular file owned by uid %u, "
+			"mode 0600%s, at most %zu bytes",
+			shown, (unsigned)euid(), one_link ? ", one link" : "", max);
+		return SL_RECORD_ERROR;
+	}
+	b = malloc((size_t)st.st_size + 1);
+	if (!b) {
+		sl_msgf(msg, msglen, "out of memory");
+		return SL_RECORD_ERROR;
+	}
+	/* Replaced by rename(), never rewritten: the size is all there is. */
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, b + got, (size_t)st.st_size - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	b[got] = '\0';
+	*buf = b;
+	*len = got;
+	return SL_RECORD_OK;
 }
 
 int sl_record_load_rules(const char *record_dir, size_t max, char **text,
 			 size_t *len, char *msg, size_t msglen)
 {
-	char dir[PATH_MAX];
-	struct stat st;
-	char *buf;
-	size_t got = 0;
+	char dir[PATH_MAX], shown[PATH_MAX];
 	int dfd, fd, rc;
 
 	*text = NULL;
@@ -729,40 +777,15 @@ int sl_record_load_rules(const char *record_dir, size_t max, char **text,
 	fd = openat(dfd, VALIDATED_NAME,
 		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	close(dfd);
+	if (snprintf(shown, sizeof(shown), "%s/" VALIDATED_NAME, dir) >=
+	    (int)sizeof(shown))
+		snprintf(shown, sizeof(shown), VALIDATED_NAME);
 	if (fd < 0) {
 		int e = errno;
-		sl_msgf(msg, msglen, "%s/" VALIDATED_NAME ": %s", dir,
-			strerror(e));
+		sl_msgf(msg, msglen, "%s: %s", shown, strerror(e));
 		return e == ENOENT ? SL_RECORD_MISSING : SL_RECORD_ERROR;
 	}
-	rc = SL_RECORD_ERROR;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != euid() || (st.st_mode & 07777) != 0600 ||
-	    st.st_size < 0 || (size_t)st.st_size > max) {
-		sl_msgf(msg, msglen,
-			"%s/" VALIDATED_NAME " refused: must be a regular file "
-			"owned by uid %u, mode 0600, at most %zu bytes",
-			dir, (unsigned)euid(), max);
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		sl_msgf(msg, msglen, "out of memory");
-		goto out;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	buf[got] = '\0';
-	*text = buf;
-	*len = got;
-	rc = SL_RECORD_OK;
-out:
+	rc = sl_record_read_kept(fd, shown, max, false, text, len, msg, msglen);
 	close(fd);
 	return rc;
 }

@@ -114,4 +114,25 @@ SL_HIDDEN int sl_record_load_rules(const char *record_dir, size_t max,
 /* Remove the copy (slurmd started with rules that do not compile). */
 SL_HIDDEN void sl_record_forget_rules(const char *record_dir);
 
+/* Write `name` in the open directory dfd (`shown_dir` names it in
+ * messages) as root's 0600, through a temporary file renamed into place.
+ * SL_RECORD_OK, or SL_RECORD_ERROR with msg (nothing left behind). */
+SL_HIDDEN int sl_record_write_kept(int dfd, const char *shown_dir,
+				   const char *name, const void *data,
+				   size_t len, char *msg, size_t msglen);
+/* Read all of a file the plugin keeps in record_dir, open as fd (`shown`
+ * names it in messages): a regular file owned by this process's uid, mode
+ * 0600 (and one link when one_link), at most max bytes. SL_RECORD_OK with
+ * a malloc'ed *buf (NUL added, not counted in *len), or SL_RECORD_ERROR. */
+SL_HIDDEN int sl_record_read_kept(int fd, const char *shown, size_t max,
+				  bool one_link, char **buf, size_t *len,
+				  char *msg, size_t msglen);
+
+/* Open <record_dir> and <record_dir>/<node> (made when `create`), each
+ * checked (root's, not a symbolic link, not writable by others): *nfd,
+ * SL_RECORD_OK; else SL_RECORD_MISSING or SL_RECORD_ERROR with msg. */
+SL_HIDDEN int sl_record_open_node_dir(const char *record_dir,
+				      const char *node, bool create, int *nfd,
+				      char *msg, size_t msglen);
+
 #endif

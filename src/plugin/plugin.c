@@ -7,11 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include <slurm/slurm.h>
 #include <slurm/spank.h>
 
 #include "facts.h"
+#include "image.h"
+#include "image_file.h"
 #include "plugin.h"
 
 static struct {
@@ -25,6 +28,7 @@ static struct {
 	sl_bound_t *bound;
 	char rules_error[SL_PLUGIN_ERR_MAX];
 	bool rules_from_copy;
+	bool rules_from_image;
 } conf;
 
 bool sl_plugin_args(int ac, char **av)
@@ -63,9 +67,91 @@ static sl_rules_t *validated_copy(void)
 	return r;
 }
 
+/*
+ * What names the rules this process would compile, for the image: the
+ * inline text, or the rules file as stat() sees it (an edit gives it a new
+ * ctime, a replacement a new inode). false: no key, the file is not usable
+ * as it is (the compile says why).
+ */
+static bool rules_key(const sl_args_t *a, uint64_t *key)
+{
+	uint64_t h = sl_hash64(SL_HASH_INIT, SWAPLIMIT_VERSION,
+			       sizeof(SWAPLIMIT_VERSION));
+	struct stat st;
+
+	if (a->rules && !a->config) {
+		h = sl_hash64(h, "rules=", 6);
+		h = sl_hash64(h, a->rules, strlen(a->rules));
+	} else if (a->config && !a->rules) {
+		/* The checks of SL_LOAD_ROOT_OWNED (plugin_args.c). */
+		if (stat(a->config, &st) != 0 || !S_ISREG(st.st_mode) ||
+		    st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) ||
+		    st.st_size > (off_t)SL_RULES_FILE_MAX)
+			return false;
+		const uint64_t id[] = {
+			(uint64_t)st.st_dev, (uint64_t)st.st_ino,
+			(uint64_t)st.st_size, (uint64_t)st.st_mode,
+			(uint64_t)st.st_mtim.tv_sec, (uint64_t)st.st_mtim.tv_nsec,
+			(uint64_t)st.st_ctim.tv_sec, (uint64_t)st.st_ctim.tv_nsec,
+		};
+		h = sl_hash64(h, "config=", 7);
+		h = sl_hash64(h, a->config, strlen(a->config) + 1);
+		h = sl_hash64(h, id, sizeof(id));
+	} else {
+		return false;
+	}
+	*key = h;
+	return true;
+}
+
+/* The rules from the node's image, when there is one for these rules. */
+static bool from_image(const char *node, uint64_t key)
+{
+	char msg[SL_PLUGIN_ERR_MAX], why[128];
+	unsigned char *buf;
+	size_t len;
+	int rc;
+
+	rc = sl_image_file_load(sl_plugin_record_dir(), node, SL_IMAGE_FILE_MAX,
+				&buf, &len, msg, sizeof(msg));
+	if (rc != SL_RECORD_OK) {
+		if (rc != SL_RECORD_MISSING)
+			sl_log_info("warning: rules image not used: %s; the rules "
+				    "are compiled instead", msg);
+		return false;
+	}
+	conf.bound = sl_image_load(buf, len, node, key, &conf.rules, why,
+				   sizeof(why));
+	free(buf);
+	if (!conf.bound) {
+		/* Made from other rules: expected after an edit. */
+		sl_log_debug("rules image not used (%s): compiling", why);
+		return false;
+	}
+	conf.rules_from_image = true;
+	return true;
+}
+
+/* Keep the compiled rules for the next steps on this node. */
+static void save_image(const char *node, uint64_t key)
+{
+	char msg[SL_PLUGIN_ERR_MAX];
+	unsigned char *buf;
+	size_t len;
+
+	if (sl_image_build(conf.bound, node, key, &buf, &len) != 0)
+		return;
+	if (sl_image_file_save(sl_plugin_record_dir(), node, buf, len, msg,
+			       sizeof(msg)) != SL_RECORD_OK)
+		sl_log_debug("rules image not kept: %s", msg);
+	free(buf);
+}
+
 const sl_bound_t *sl_plugin_rules(const char *node)
 {
 	sl_error_t err;
+	uint64_t key = 0;
+	bool have_key;
 
 	if (conf.rules_tried)
 		return conf.bound;
@@ -75,6 +161,12 @@ const sl_bound_t *sl_plugin_rules(const char *node)
 			 "plugin arguments invalid");
 		return NULL;
 	}
+	/* A step is a fresh process: compiling is the largest part of its
+	 * own time. The first step after a change of the rules compiles
+	 * and keeps an image; the others load it (src/engine/image.h). */
+	have_key = node && rules_key(&conf.args, &key);
+	if (have_key && from_image(node, key))
+		goto bound;
 	memset(&err, 0, sizeof(err));
 	/* A rules file decides every job's swap: only root's, not
 	 * writable by others. */
@@ -97,6 +189,9 @@ const sl_bound_t *sl_plugin_rules(const char *node)
 			 "out of memory binding the rules to node %s", node);
 		return NULL;
 	}
+	if (have_key && !conf.rules_from_copy)
+		save_image(node, key);
+bound:
 	/* The rules' user and group names become ids once: a step then
 	 * compares the credential's ids, with no NSS lookup of its own. */
 	if ((sl_rules_uses(conf.rules) & (SL_USES_USER | SL_USES_GROUP)) &&
@@ -134,6 +229,12 @@ const char *sl_plugin_rules_error(void)
 bool sl_plugin_rules_from_copy(void)
 {
 	return conf.rules_from_copy;
+}
+
+const char *sl_plugin_rules_source(void)
+{
+	return conf.rules_from_image ? "image"
+	       : conf.rules_from_copy ? "validated-copy" : "compiled";
 }
 
 void sl_plugin_conf_free(void)

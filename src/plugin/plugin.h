@@ -72,6 +72,9 @@ const char *sl_plugin_rules_error(void) SL_HIDDEN;
 /* The rules did not compile (sl_plugin_rules_error() says why): the copy
  * slurmd validated at its start is enforced instead (job_record.h). */
 bool sl_plugin_rules_from_copy(void) SL_HIDDEN;
+/* Where this process's rules came from: "image" (the node's, made by an
+ * earlier step), "compiled" or "validated-copy". */
+const char *sl_plugin_rules_source(void) SL_HIDDEN;
 void sl_plugin_conf_free(void) SL_HIDDEN;
 
 /* spank_option.c: the job owner's --swap and --swap-report, as the

@@ -9,9 +9,12 @@
  *                           must not stop slurmd or drain the node.
  *   slurmstepd (REMOTE)     registers --swap/--swap-report (so that the
  *                           client's values reach the step); rules are
- *                           compiled on first use in task_post_fork (the
+ *                           loaded on first use in task_post_fork (the
  *                           extern step's too: it runs there once, with
- *                           task id -1).
+ *                           task id -1): from the node's image, or
+ *                           compiled (and an image kept) when there is
+ *                           none for these rules. slurmd's start removes
+ *                           the images.
  *   srun/sbatch/salloc      registers --swap/--swap-report (spank_option.c);
  *   (LOCAL, ALLOCATOR)      nothing costly (no rule compile).
  *   prolog/epilog           slurm_spank_init is not called there.
@@ -27,6 +30,7 @@
 #include <slurm/spank.h>
 
 #include "gres_alloc.h"
+#include "image_file.h"
 #include "plugin.h"
 
 static const char *rules_origin(const sl_args_t *args)
@@ -54,6 +58,9 @@ static void slurmd_check(int ac, char **av)
 		return;
 	}
 	rdir = sl_plugin_record_dir();
+	/* Images are made by the steps from the rules in force: none
+	 * survives a restart of slurmd (an upgrade, a changed rule set). */
+	sl_image_file_forget_all(rdir);
 	memset(&err, 0, sizeof(err));
 	rules = sl_args_load_rules_ex(args, SL_LOAD_ROOT_OWNED, &text,
 				      &len, &err);

@@ -258,6 +258,7 @@ static void log_no_match(const step_t *s)
 			     "at start", sl_plugin_rules_error());
 	line_add(&l, " elapsed_us=%" PRIu64, sl_elapsed_us(&s->t0));
 	line_phases(&l, s);
+	line_add(&l, " rules_from=%s", sl_plugin_rules_source());
 	line_facts(&l, s);
 	sl_log_info("%s", l.buf);
 }
@@ -324,6 +325,7 @@ static void log_applied(const step_t *s, const sl_bound_t *bound,
 			 error);
 	line_add(&l, " elapsed_us=%" PRIu64, sl_elapsed_us(&s->t0));
 	line_phases(&l, s);
+	line_add(&l, " rules_from=%s", sl_plugin_rules_source());
 	line_add(&l, " why: step: %s; job: %s;", s->d.step.why, s->d.job.why);
 	line_facts(&l, s);
 	sl_log_info("%s", l.buf);   /* info even on error: see step_fail() */

@@ -246,6 +246,39 @@ cg() { grep "^CG label=$1 " "$JOBOUT" | grep -m1 ' task=0 '; }
 	[[ "$l" == *"partition=standard"* ]]
 }
 
+# One srun on node1 (--mem=100M): its cgroups must hold SWAP (job and
+# step), its line must name TERM and say rules_from=FROM.
+img_step() {
+	local swap=$1 term=$2 from=$3 out l job
+	out=$(cl_srun -p workgroup -w node1 --mem=100M "$J/cgread.sh" img) || return 1
+	l=$(echo "$out" | grep '^CG ')
+	echo "$l"
+	cl_check_cg "$l" "$swap" "$swap" || return 1
+	job=$(cl_field "$l" job)
+	l=$(cl_check_log node1 "$job" 0 "$term") || return 1
+	[[ "$l" == *" rules_from=$from "* ]] || { echo "not rules_from=$from: $l"; return 1; }
+}
+
+@test "rules image: the first step compiles and keeps it, the next load it; an edited rules file is compiled again" {
+	local img=/run/swaplimit/node1/rules.img f=$SWL_DIR/etc/img.rules
+	# slurmd's start removed the images; an earlier test's step may have
+	# kept one for the production rules: these rules are another file.
+	printf 'host(node3)=none,\ndefault()=0MiB\n' >"$f"
+	chmod 0644 "$f"
+	cluster_plugstack "config=$f"
+	img_step 0 2 compiled
+	[ "$(stat -c '%u %a %h' "$img")" = "0 600 1" ]
+	img_step 0 2 image
+	# The file edited in place (same inode): the image is not for it.
+	printf 'default()=none\n' >"$f"
+	img_step none 1 compiled
+	img_step none 1 image
+	# A damaged image is compiled again, and the step gets its limits.
+	printf 'SWLIMG\n\001garbage' >"$img"
+	img_step none 1 compiled
+	img_step none 1 image
+}
+
 @test "after all jobs: no node drained, every slurmd alive, no swaplimit error or warning" {
 	cl_node_states
 	[ -z "$(cl_bad_nodes)" ]

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -345,6 +346,68 @@ static void test_handoff_crosses_fork(void **state)
 	assert_false(sl_handoff_read(&v));
 }
 
+/* One step's post_fork in a fresh "process" (the plugin's state reset as
+ * slurmstepd's exit does), with the log of that step only. */
+static void fresh_step_post_fork(void)
+{
+	slurm_spank_exit(NULL, 0, NULL);
+	fake.log[0] = '\0';
+	assert_int_equal(slurm_spank_task_post_fork(NULL, 3, fx_av),
+			 ESPANK_SUCCESS);
+}
+
+/* The first step compiles and keeps <record_dir>/<node>/rules.img; the
+ * next loads it and decides the same; other rules, a damaged image or an
+ * unsafe one are compiled again (no error, the same decision). */
+static void test_post_fork_keeps_and_loads_the_image(void **state)
+{
+	char img[PATH_MAX];
+	struct stat st;
+	FILE *f;
+
+	(void)state;
+	fx_step("default()=0MiB");
+	fx_path(&fx, img, "rec/node1/rules.img");
+	fresh_step_post_fork();
+	assert_non_null(strstr(fake.log, " rules_from=compiled"));
+	assert_int_equal(stat(img, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	fx_v1_file(&fx, FX_V1_STEP, "memory.memsw.limit_in_bytes", "1\n");
+	fresh_step_post_fork();
+	assert_non_null(strstr(fake.log, " rules_from=image"));
+	assert_non_null(strstr(fake.log, " term=1 (default()=0MiB)"));
+	assert_int_equal(fx_value(FX_V1_STEP, "memory.memsw.limit_in_bytes"),
+			 512 * MiB);
+	/* other rules: that image is not theirs */
+	fx_fmt(arg_rules, sizeof(arg_rules), "rules=%s", "default()=none");
+	fresh_step_post_fork();
+	assert_non_null(strstr(fake.log, " rules_from=compiled"));
+	assert_non_null(strstr(fake.log, " swap=unlimited (none)"));
+	fresh_step_post_fork();
+	assert_non_null(strstr(fake.log, " rules_from=image"));
+	assert_non_null(strstr(fake.log, " swap=unlimited (none)"));
+	/* damaged: compiled again, silently (debug), and replaced */
+	f = fopen(img, "w");
+	assert_non_null(f);
+	fputs("SWLIMG\ngarbage", f);
+	fclose(f);
+	fresh_step_post_fork();
+	assert_non_null(strstr(fake.log, " rules_from=compiled"));
+	assert_non_null(strstr(fake.log, " swap=unlimited (none)"));
+	assert_non_null(strstr(fake.log, "debug: swaplimit: rules image not "
+					 "used (not a swaplimit rules image)"));
+	assert_null(strstr(fake.log, "warning: rules image"));
+	fresh_step_post_fork();
+	assert_non_null(strstr(fake.log, " rules_from=image"));
+	/* readable by others: refused with a warning, compiled */
+	assert_int_equal(chmod(img, 0644), 0);
+	fresh_step_post_fork();
+	assert_non_null(strstr(fake.log, "warning: rules image not used"));
+	assert_non_null(strstr(fake.log, "mode 0600"));
+	assert_non_null(strstr(fake.log, " rules_from=compiled"));
+	assert_null(strstr(fake.log, "error"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -371,6 +434,9 @@ int main(void)
 			fx_teardown),
 		cmocka_unit_test_setup_teardown(test_handoff_crosses_fork, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_post_fork_keeps_and_loads_the_image, setup,
+			fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,7 +13,9 @@
  * aborts on a violation (see fz_fail calls): positioned errors, NUL-
  * terminated messages, first-match/term consistency, determinism, the
  * normalised text recompiling to itself, '#' only mattering in file mode,
- * and (under ASan) that sl_eval allocates nothing.
+ * and (under ASan) that sl_eval allocates nothing; and that the rules
+ * image (image.h) of every bound set decides exactly as the set, while a
+ * damaged copy of it is refused or loads into something that evaluates.
  *
  * tests/unit/test_fuzz_regressions.c includes this file with
  * SL_FUZZ_NO_MAIN defined and replays the corpus and regressions through
@@ -28,6 +30,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "image.h"
 #include "rules.h"
 
 #if defined(__has_feature)
@@ -443,6 +446,65 @@ static void fz_eval_one(const sl_rules_t *r, const sl_bound_t *b, const sl_facts
 			res.term, sl_rules_term_text(r, res.term - 1));
 }
 
+/* The image of b, loaded back (NULL: node NULL, no image). A copy with
+ * one byte changed (chosen by the seed) must be refused or load whole. */
+static sl_bound_t *fz_image(const sl_bound_t *b, const char *node,
+			    uint64_t seed, sl_rules_t **ir)
+{
+	unsigned char *img;
+	size_t len;
+	char why[128];
+	sl_bound_t *ib;
+
+	*ir = NULL;
+	if (!node)
+		return NULL;
+	if (sl_image_build(b, node, seed, &img, &len) != 0)
+		fz_fail("sl_image_build failed for node '%s'", node);
+	ib = sl_image_load(img, len, node, seed, ir, why, sizeof why);
+	if (!ib)
+		fz_fail("the image of a bound rule set did not load: %s", why);
+	{
+		sl_rules_t *dr = NULL;
+		sl_bound_t *db;
+		sl_facts_t f;
+		sl_result_t res;
+
+		img[seed % len] ^= (unsigned char)(1u << (seed >> 8) % 8);
+		db = sl_image_load(img, len, node, seed, &dr, why, sizeof why);
+		if (db) {
+			memset(&f, 0, sizeof f);
+			f.cpus = 4; f.tasks = 2; f.mem_bytes = 4ULL << 30;
+			f.node_swap_bytes = 64ULL << 30;
+			sl_eval(db, &f, &res);
+			fz_check_str(res.why, sizeof res.why, "damaged image why");
+		} else if (dr) {
+			fz_fail("a refused image returned rules");
+		}
+		sl_bound_free(db);
+		sl_rules_free(dr);
+	}
+	free(img);
+	return ib;
+}
+
+static void fz_same_eval(const sl_bound_t *b, const sl_bound_t *ib,
+			 const sl_facts_t *f)
+{
+	sl_result_t a, c;
+
+	if (!ib)
+		return;
+	sl_eval(b, f, &a);
+	sl_eval(ib, f, &c);
+	if (a.outcome != c.outcome || a.term != c.term ||
+	    a.swap_bytes != c.swap_bytes || strcmp(a.why, c.why) != 0)
+		fz_fail("image decides otherwise: term %zu/%zu bytes %llu/%llu "
+			"why '%s' / '%s'", a.term, c.term,
+			(unsigned long long)a.swap_bytes,
+			(unsigned long long)c.swap_bytes, a.why, c.why);
+}
+
 static void fz_exercise(const sl_rules_t *r, const uint8_t *d, size_t n, uint64_t seed)
 {
 	fz_names_t nm;
@@ -475,6 +537,8 @@ static void fz_exercise(const sl_rules_t *r, const uint8_t *d, size_t n, uint64_
 				nodes[k] ? nodes[k] : "(null)");
 
 		uint64_t s = seed ^ (k * 0x1234567ULL);
+		sl_rules_t *ir;
+		sl_bound_t *ib = fz_image(b, nodes[k], s, &ir);
 		const char *groups[3];
 		for (int round = 0; round < 12; round++) {
 			sl_facts_t f;
@@ -523,7 +587,10 @@ static void fz_exercise(const sl_rules_t *r, const uint8_t *d, size_t n, uint64_
 				break;
 			}
 			fz_eval_one(r, b, &f, capped);
+			fz_same_eval(b, ib, &f);
 		}
+		sl_bound_free(ib);
+		sl_rules_free(ir);
 		sl_bound_free(b);
 	}
 }

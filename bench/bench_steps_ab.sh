@@ -6,6 +6,8 @@
 #   BENCH_AB_OLD=/path/to/an/older/swaplimit.so  (optional third build)
 #   BENCH_AB_ROUNDS=8 BENCH_AB_K=20               (rounds, steps per block)
 #   BENCH_AB_RULES=...                            (default: the production string)
+#   BENCH_AB_FLOOR=1   also build/bench/floor.so (make bench-floor): only the
+#                      system calls of a step, the floor of any plugin here
 # Builds: new = build/swaplimit.so, np = build/swaplimit_noprolog.so.
 # Prints n, median, p90, p99 per build. Root; takes the cluster lock.
 set -u
@@ -22,7 +24,10 @@ cluster_up "rules=$R" >/dev/null 2>&1 || { echo "bench-steps-ab: cluster_up fail
 builds="new np"
 install -m 0644 build/swaplimit_noprolog.so "$SWL_DIR/lib/np.so"
 if [ -n "${BENCH_AB_OLD:-}" ]; then
-	install -m 0644 "$BENCH_AB_OLD" "$SWL_DIR/lib/old.so" && builds="old new np"
+	install -m 0644 "$BENCH_AB_OLD" "$SWL_DIR/lib/old.so" && builds="old $builds"
+fi
+if [ -n "${BENCH_AB_FLOOR:-}" ]; then
+	install -m 0644 build/bench/floor.so "$SWL_DIR/lib/floor.so" && builds="$builds floor"
 fi
 jid=$(cl_as_user salloc --no-shell -N1 -w node1 -n2 -t 30 2>&1 |
 	sed -n 's/.*Granted job allocation \([0-9]*\).*/\1/p')
@@ -34,8 +39,13 @@ for round in $(seq 1 "${BENCH_AB_ROUNDS:-8}"); do
 		old) so=$SWL_DIR/lib/old.so ;;
 		new) so=$SWL_DIR/lib/swaplimit.so ;;
 		np) so=$SWL_DIR/lib/np.so ;;
+		floor) so=$SWL_DIR/lib/floor.so ;;
 		esac
-		cluster_plugstack_raw "required $so rules=$R"
+		if [ "$m" = floor ]; then
+			cluster_plugstack_raw "required $so"
+		else
+			cluster_plugstack_raw "required $so rules=$R"
+		fi
 		marks=$(cl_log_marks)
 		for _ in $(seq 1 "${BENCH_AB_K:-20}"); do
 			cl_as_user srun --jobid="$jid" -n1 true

@@ -37,10 +37,11 @@ BASE_CFLAGS    := -std=c11 -D_GNU_SOURCE -DSWAPLIMIT_VERSION='"$(VERSION)"' \
                   -Isrc/engine -Isrc/config -Isrc/cgroup -Isrc/node -Isrc/plugin
 OPT_CFLAGS     ?= -O2 -g
 ALL_CFLAGS      = $(BASE_CFLAGS) $(WARN_CFLAGS) $(OPT_CFLAGS) $(HARDEN_CFLAGS) $(CFLAGS)
-ALL_LDFLAGS     = $(HARDEN_LDFLAGS) $(LDFLAGS)
+# The GNU build id: the plugin's rules images are keyed by it (plugin.c).
+ALL_LDFLAGS     = $(HARDEN_LDFLAGS) -Wl,--build-id $(LDFLAGS)
 
 SAN_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
-SAN_LDFLAGS := -fsanitize=address,undefined
+SAN_LDFLAGS := -fsanitize=address,undefined -Wl,--build-id
 
 ENGINE_SRC := $(sort $(wildcard src/engine/*.c))
 CONFIG_SRC := $(sort $(wildcard src/config/*.c))

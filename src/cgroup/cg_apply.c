@@ -1,6 +1,6 @@
 /*
- * sl_cg_read_ram_limit() and sl_cg_apply(): the swap-limit writes, the
- * job's then the step's.
+ * sl_cg_read_ram_limit() and sl_cg_apply(): the swap-limit writes (v1: the
+ * step's then the job's; v2: the job's then the step's).
  *
  * Everything needed is read and both target files are opened before the
  * first write, so a missing file, a vanished cgroup, a symbolic link or
@@ -147,12 +147,15 @@ static int set_path(struct target *t, const char *dir, const char *name,
 /*
  * ram: the job's and the step's RAM limits, NULL: read them here.
  *
- * The job first, then the step, without reading the current memsw values:
- * the kernel (mm/memcontrol-v1.c, mem_cgroup_resize_max) checks a memsw
- * limit only against the same cgroup's memory.limit_in_bytes (RAM + swap
- * >= RAM always holds here), never against the parent's; and every page a
- * step charges is charged to the job too, so a step briefly above its job
- * is still held by the job's limit. Opening both files before writing
+ * Without reading the current memsw values: the kernel
+ * (mem_cgroup_resize_max, mm/memcontrol-v1.c since 6.10, mm/memcontrol.c
+ * before) checks a memsw limit only against the same cgroup's
+ * memory.limit_in_bytes (RAM + swap >= RAM always holds here) and against
+ * its usage (EBUSY), never against the parent's; and every page a step
+ * charges is charged to the job too, so a step briefly above its job is
+ * still held by the job's limit. The step first: a job already using more
+ * than its new limit (EBUSY) then still leaves the new step limited, while
+ * a fresh step's usage is near zero. Opening both files before writing
  * finds a node without swap accounting with nothing written.
  */
 static int apply_v1(const sl_cg_paths_t *paths, const uint64_t *ram,
@@ -174,13 +177,13 @@ static int apply_v1(const sl_cg_paths_t *paths, const uint64_t *ram,
 	}
 
 	struct target t[2];
-	if (set_path(&t[0], paths->job_dir, V1_MEMSW, msg, msglen) ||
-	    set_path(&t[1], paths->step_dir, V1_MEMSW, msg, msglen))
+	if (set_path(&t[0], paths->step_dir, V1_MEMSW, msg, msglen) ||
+	    set_path(&t[1], paths->job_dir, V1_MEMSW, msg, msglen))
 		return -1;
 	uint64_t step_memsw = memsw_target(lim_step, step_swap);
-	format_value(SL_CG_V1, memsw_target(lim_job, job_swap), t[0].value,
-		     sizeof t[0].value);
-	format_value(SL_CG_V1, step_memsw, t[1].value, sizeof t[1].value);
+	format_value(SL_CG_V1, step_memsw, t[0].value, sizeof t[0].value);
+	format_value(SL_CG_V1, memsw_target(lim_job, job_swap), t[1].value,
+		     sizeof t[1].value);
 	if (open_targets(SL_CG_V1, t, 2, msg, msglen) != 0 ||
 	    write_targets(SL_CG_V1, t, 2, rep, msg, msglen) != 0)
 		return -1;

@@ -115,12 +115,13 @@ typedef struct {
  * Give the job cgroup `job_swap` bytes of swap and the step cgroup
  * `step_swap` (SL_CG_UNLIMITED for no limit).
  *   v1: memory.memsw.limit_in_bytes = memory.limit_in_bytes + swap, job and
- *       step, the job first, without reading the current memsw values (the
- *       kernel checks memsw only against the same cgroup's RAM limit; a
- *       step's pages are charged to its job, so a step briefly above its
- *       job is still held by the job's limit); memsw never below the RAM
- *       limit; unlimited writes -1. A missing memsw file means no swap
- *       accounting (error, nothing written).
+ *       step, the step first, without reading the current memsw values
+ *       (the kernel checks memsw only against the same cgroup's RAM limit
+ *       and usage; a step's pages are charged to its job, so a step
+ *       briefly above its job is still held by the job's limit; a job
+ *       already above its new limit, EBUSY, leaves the new step limited);
+ *       memsw never below the RAM limit; unlimited writes -1. A missing
+ *       memsw file means no swap accounting (error, nothing written).
  *   v2: memory.swap.max = swap (or "max") in both, job first, then step;
  *       a missing memory.swap.max is an error.
  * Values: v1 "-1" / v2 "max" when the swap (or v1 limit + swap, or the

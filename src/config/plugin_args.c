@@ -308,17 +308,13 @@ sl_rules_t *sl_args_load_rules(const sl_args_t *args, sl_error_t *err)
 	return sl_args_load_rules_ex(args, 0, NULL, NULL, err);
 }
 
-sl_rules_t *sl_args_load_rules_ex(const sl_args_t *args, unsigned flags,
-				  char **text_out, size_t *len_out,
-				  sl_error_t *err)
+char *sl_args_rules_text(const sl_args_t *args, unsigned flags, size_t *len,
+			 const char **source, bool *comments, sl_error_t *err)
 {
-	sl_rules_t *r;
 	char *text;
-	size_t len = 0;
 
 	memset(err, 0, sizeof(*err));
-	if (text_out)
-		*text_out = NULL;
+	*len = 0;
 	if (!args || (!args->rules && !args->config) ||
 	    (args->rules && args->config)) {
 		snprintf(err->source, sizeof(err->source), "arguments");
@@ -327,25 +323,37 @@ sl_rules_t *sl_args_load_rules_ex(const sl_args_t *args, unsigned flags,
 		return NULL;
 	}
 	if (args->rules) {
-		r = sl_rules_compile(args->rules, strlen(args->rules),
-				     "rules", false, err);
-		if (r && text_out) {
-			len = strlen(args->rules);
-			*text_out = strdup(args->rules);
-			if (!*text_out) {
-				sl_rules_free(r);
-				file_error(err, "rules", "copy", ENOMEM);
-				return NULL;
-			}
-			*len_out = len;
+		*source = "rules";
+		*comments = false;
+		text = strdup(args->rules);
+		if (!text) {
+			file_error(err, "rules", "copy", ENOMEM);
+			return NULL;
 		}
-		return r;
+		*len = strlen(text);
+		return text;
 	}
+	*source = args->config;
+	*comments = true;
+	return read_rules_file(args->config, flags, len, err);
+}
 
-	text = read_rules_file(args->config, flags, &len, err);
+sl_rules_t *sl_args_load_rules_ex(const sl_args_t *args, unsigned flags,
+				  char **text_out, size_t *len_out,
+				  sl_error_t *err)
+{
+	const char *source = NULL;
+	bool comments = false;
+	sl_rules_t *r;
+	size_t len;
+	char *text;
+
+	if (text_out)
+		*text_out = NULL;
+	text = sl_args_rules_text(args, flags, &len, &source, &comments, err);
 	if (!text)
 		return NULL;
-	r = sl_rules_compile(text, len, args->config, true, err);
+	r = sl_rules_compile(text, len, source, comments, err);
 	if (r && text_out) {
 		*text_out = text;
 		*len_out = len;

@@ -59,6 +59,12 @@ sl_rules_t *sl_args_load_rules(const sl_args_t *args, sl_error_t *err);
 sl_rules_t *sl_args_load_rules_ex(const sl_args_t *args, unsigned flags,
 				  char **text, size_t *len, sl_error_t *err);
 
+/* The text sl_args_load_rules_ex() compiles, malloc'ed and NUL-terminated
+ * (*len bytes), with what to compile it as: *source ("rules" or the file's
+ * path) and *comments (a file allows '#'). NULL with *err set. */
+char *sl_args_rules_text(const sl_args_t *args, unsigned flags, size_t *len,
+			 const char **source, bool *comments, sl_error_t *err);
+
 /*
  * Find swaplimit's line in a plugstack.conf (the first non-comment line
  * whose plugin path ends in "swaplimit.so"; `include` lines are followed)

@@ -1,7 +1,8 @@
 /*
  * Private to the rule engine: the compiled form of a rule set, shared by
- * the parser (parse.c), the evaluator (eval.c) and the number/size helpers
- * (size.c). Nothing outside src/engine/ includes this.
+ * the parser (parse.c), the evaluator (eval.c), the number/size helpers
+ * (size.c), the inspector (inspect.c) and the image (image.c). Nothing
+ * outside src/engine/ includes this.
  */
 #ifndef SWAPLIMIT_ENGINE_IMPL_H
 #define SWAPLIMIT_ENGINE_IMPL_H

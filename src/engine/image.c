@@ -280,10 +280,13 @@ static void get_amount(rbuf_t *rb, struct sl_amount *a, const char *what)
 		rb->bad = what;
 }
 
-/* A size needs its unit (the evaluator multiplies by it). */
-static bool amount_ok(const struct sl_amount *a)
+/* As the parser makes amounts: a percent has no unit; a size that is
+ * used has one (the evaluator multiplies by it; "0" compiles to 0B). */
+static bool amount_ok(const struct sl_amount *a, bool used)
 {
-	return a->kind != SL_AMOUNT_SIZE || a->unit != NULL;
+	if (a->kind != SL_AMOUNT_SIZE)
+		return a->unit == NULL;
+	return !used || a->unit != NULL;
 }
 
 /* Smallest encodings, for get_count(). */
@@ -305,6 +308,12 @@ static bool load_cond(rbuf_t *rb, struct sl_cond *c, size_t nhosts,
 	if (c->kind > SL_COND_ACCOUNT ||
 	    (c->kind == SL_COND_HOST && c->host_index >= nhosts)) {
 		rb->bad = "condition kind or host index";
+		return false;
+	}
+	/* default() and host() hold no names; the others at least one. */
+	if ((c->kind == SL_COND_DEFAULT || c->kind == SL_COND_HOST) !=
+	    (nnames == 0)) {
+		rb->bad = "condition names";
 		return false;
 	}
 	if (c->kind == SL_COND_USER || c->kind == SL_COND_GROUP) {
@@ -355,9 +364,12 @@ static bool load_term(rbuf_t *rb, struct sl_term *t, size_t nhosts,
 	}
 	t->per = (enum sl_per)per;
 	/* What the evaluator takes as given, as parse.c makes it. */
-	if ((!t->none && !t->gres && !amount_ok(&t->amount)) ||
-	    (t->has_min && !amount_ok(&t->min_swap)) ||
-	    (t->has_max && !amount_ok(&t->max_swap))) {
+	if (!amount_ok(&t->amount, !t->none && !t->gres) ||
+	    !amount_ok(&t->min_swap, t->has_min) ||
+	    !amount_ok(&t->max_swap, t->has_max) || (t->none && t->gres) ||
+	    /* parse.c refuses %mem with a share form */
+	    (!t->none && !t->gres && t->amount.kind == SL_AMOUNT_PCT_MEM &&
+	     (t->per == SL_PER_MEMSHARE || t->per == SL_PER_CPUSHARE))) {
 		rb->bad = "term amount";
 		return false;
 	}

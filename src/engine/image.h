@@ -34,8 +34,9 @@ int sl_image_build(const sl_bound_t *bound, const char *node, uint64_t key,
 		   unsigned char **out, size_t *outlen);
 
 /* The rules and their binding back from an image made for `node` with
- * `key`. Both are freed as usual (sl_bound_free, then sl_rules_free); the
- * rules cannot be bound to another node (sl_rules_bind returns NULL).
+ * `key`. Both are freed as usual (sl_bound_free, then sl_rules_free); rules
+ * with host() conditions cannot be bound again (sl_rules_bind returns
+ * NULL: their answers are the image's node's).
  * NULL with a reason in why[] when the image is not one of ours, is stale
  * (other key, node or format) or is inconsistent. */
 sl_bound_t *sl_image_load(const unsigned char *buf, size_t len,

@@ -72,6 +72,40 @@ int sl_image_file_save(const char *record_dir, const char *node,
 	return rc;
 }
 
+void sl_image_file_remove(const char *record_dir, const char *node)
+{
+	char msg[64];
+	int nfd;
+
+	if (sl_record_open_node_dir(record_dir, node, false, &nfd, msg,
+				    sizeof(msg)) != SL_RECORD_OK)
+		return;
+	unlinkat(nfd, IMAGE_NAME, 0);
+	close(nfd);
+}
+
+/* The temporary files of steps killed while writing (".rules.img.PID.tmp"). */
+static void remove_temporaries(int nfd)
+{
+	int fd = dup(nfd);
+	struct dirent *e;
+	DIR *d;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		size_t n = strlen(e->d_name);
+
+		if (strncmp(e->d_name, "." IMAGE_NAME ".", sizeof(IMAGE_NAME) + 1) == 0 &&
+		    n > 4 && strcmp(e->d_name + n - 4, ".tmp") == 0)
+			unlinkat(nfd, e->d_name, 0);
+	}
+	closedir(d);
+}
+
 void sl_image_file_forget_all(const char *record_dir)
 {
 	struct dirent *e;
@@ -89,6 +123,7 @@ void sl_image_file_forget_all(const char *record_dir)
 					    msg, sizeof(msg)) != SL_RECORD_OK)
 			continue;
 		unlinkat(nfd, IMAGE_NAME, 0);
+		remove_temporaries(nfd);
 		close(nfd);
 	}
 	closedir(d);

@@ -24,9 +24,13 @@ SL_HIDDEN int sl_image_file_load(const char *record_dir, const char *node,
 SL_HIDDEN int sl_image_file_save(const char *record_dir, const char *node,
 				 const unsigned char *buf, size_t len,
 				 char *msg, size_t msglen);
-/* Remove every node's image under record_dir (slurmd's start: each
- * slurmd begins with the rules it has just validated; on a host with
- * several slurmd, the others' steps make theirs again). */
+/* Remove the node's image (one made from other rules, when this step's
+ * rules do not compile: it would be read again by every step). */
+SL_HIDDEN void sl_image_file_remove(const char *record_dir, const char *node);
+/* Remove every node's image under record_dir, and the temporary files of
+ * steps killed while writing one (slurmd's start: each slurmd begins with
+ * the rules it has just validated; on a host with several slurmd, the
+ * others' steps make theirs again). */
 SL_HIDDEN void sl_image_file_forget_all(const char *record_dir);
 
 #endif

@@ -758,6 +758,14 @@ int sl_record_read_kept(int fd, const char *shown, size_t max, bool one_link,
 			break;
 		got += (size_t)r;
 	}
+	if (got != (size_t)st.st_size) {
+		/* Never a part taken for the whole (a cut rule set is a
+		 * different rule set). */
+		sl_msgf(msg, msglen, "%s: read %zu of %lld bytes", shown, got,
+			(long long)st.st_size);
+		free(b);
+		return SL_RECORD_ERROR;
+	}
 	b[got] = '\0';
 	*buf = b;
 	*len = got;

@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/stat.h>
+#include <elf.h>
+#include <link.h>
 
 #include <slurm/slurm.h>
 #include <slurm/spank.h>
@@ -68,44 +69,91 @@ static sl_rules_t *validated_copy(void)
 }
 
 /*
- * What names the rules this process would compile, for the image: the
- * inline text, or the rules file as stat() sees it (an edit gives it a new
- * ctime, a replacement a new inode). false: no key, the file is not usable
- * as it is (the compile says why).
+ * This plugin file's own identity: the GNU build id the linker puts in it
+ * (-Wl,--build-id, Makefile), found in memory among the loaded objects'
+ * program headers: no system call. An image made by another build of the
+ * plugin (an upgrade, a rebuild) is then never taken for this one's.
  */
-static bool rules_key(const sl_args_t *a, uint64_t *key)
+struct build_id {
+	uintptr_t addr;          /* an address inside this object */
+	const unsigned char *id;
+	size_t len;
+};
+
+static int find_build_id(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct build_id *b = data;
+	bool mine = false;
+
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum && !mine; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t start = info->dlpi_addr + ph->p_vaddr;
+
+		mine = ph->p_type == PT_LOAD && b->addr >= start &&
+		       b->addr - start < ph->p_memsz;
+	}
+	if (!mine)
+		return 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const unsigned char *p =
+			(const unsigned char *)(info->dlpi_addr + ph->p_vaddr);
+		size_t off = 0;
+
+		if (ph->p_type != PT_NOTE)
+			continue;
+		while (off + sizeof(ElfW(Nhdr)) <= ph->p_memsz) {
+			const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)(p + off);
+			size_t name = (n->n_namesz + 3) & ~(size_t)3;
+			size_t desc = (n->n_descsz + 3) & ~(size_t)3;
+			size_t next = off + sizeof(*n) + name + desc;
+
+			if (next > ph->p_memsz)
+				break;
+			if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 &&
+			    memcmp(p + off + sizeof(*n), "GNU", 4) == 0) {
+				b->id = p + off + sizeof(*n) + name;
+				b->len = n->n_descsz;
+				return 1;
+			}
+			off = next;
+		}
+	}
+	return 1;
+}
+
+/*
+ * The image's key: this build (version and build id), the kind of source
+ * and the very text the rules would be compiled from (a config= file's
+ * bytes, read as a compile reads them: no file times, which NFS caches).
+ */
+size_t sl_plugin_build_id(const unsigned char **id)
+{
+	struct build_id b = { .addr = (uintptr_t)&find_build_id };
+
+	dl_iterate_phdr(find_build_id, &b);
+	*id = b.id;
+	return b.id ? b.len : 0;
+}
+
+static uint64_t rules_key(const char *source, const char *text, size_t len)
 {
 	uint64_t h = sl_hash64(SL_HASH_INIT, SWAPLIMIT_VERSION,
 			       sizeof(SWAPLIMIT_VERSION));
-	struct stat st;
+	const unsigned char *id;
+	size_t n = sl_plugin_build_id(&id);
 
-	if (a->rules && !a->config) {
-		h = sl_hash64(h, "rules=", 6);
-		h = sl_hash64(h, a->rules, strlen(a->rules));
-	} else if (a->config && !a->rules) {
-		/* The checks of SL_LOAD_ROOT_OWNED (plugin_args.c). */
-		if (stat(a->config, &st) != 0 || !S_ISREG(st.st_mode) ||
-		    st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) ||
-		    st.st_size > (off_t)SL_RULES_FILE_MAX)
-			return false;
-		const uint64_t id[] = {
-			(uint64_t)st.st_dev, (uint64_t)st.st_ino,
-			(uint64_t)st.st_size, (uint64_t)st.st_mode,
-			(uint64_t)st.st_mtim.tv_sec, (uint64_t)st.st_mtim.tv_nsec,
-			(uint64_t)st.st_ctim.tv_sec, (uint64_t)st.st_ctim.tv_nsec,
-		};
-		h = sl_hash64(h, "config=", 7);
-		h = sl_hash64(h, a->config, strlen(a->config) + 1);
-		h = sl_hash64(h, id, sizeof(id));
-	} else {
-		return false;
-	}
-	*key = h;
-	return true;
+	if (n)
+		h = sl_hash64(h, id, n);
+	h = sl_hash64(h, source, strlen(source) + 1);
+	return sl_hash64(h, text, len);
 }
 
+enum image_result { IMAGE_LOADED, IMAGE_NONE, IMAGE_REFUSED };
+
 /* The rules from the node's image, when there is one for these rules. */
-static bool from_image(const char *node, uint64_t key)
+static enum image_result from_image(const char *node, uint64_t key)
 {
 	char msg[SL_PLUGIN_ERR_MAX], why[128];
 	unsigned char *buf;
@@ -115,10 +163,11 @@ static bool from_image(const char *node, uint64_t key)
 	rc = sl_image_file_load(sl_plugin_record_dir(), node, SL_IMAGE_FILE_MAX,
 				&buf, &len, msg, sizeof(msg));
 	if (rc != SL_RECORD_OK) {
-		if (rc != SL_RECORD_MISSING)
-			sl_log_info("warning: rules image not used: %s; the rules "
-				    "are compiled instead", msg);
-		return false;
+		if (rc == SL_RECORD_MISSING)
+			return IMAGE_NONE;
+		sl_log_info("warning: rules image not used: %s; the rules "
+			    "are compiled instead", msg);
+		return IMAGE_REFUSED;
 	}
 	conf.bound = sl_image_load(buf, len, node, key, &conf.rules, why,
 				   sizeof(why));
@@ -126,10 +175,10 @@ static bool from_image(const char *node, uint64_t key)
 	if (!conf.bound) {
 		/* Made from other rules: expected after an edit. */
 		sl_log_debug("rules image not used (%s): compiling", why);
-		return false;
+		return IMAGE_REFUSED;
 	}
 	conf.rules_from_image = true;
-	return true;
+	return IMAGE_LOADED;
 }
 
 /* Keep the compiled rules for the next steps on this node. */
@@ -149,9 +198,13 @@ static void save_image(const char *node, uint64_t key)
 
 const sl_bound_t *sl_plugin_rules(const char *node)
 {
+	enum image_result img = IMAGE_NONE;
+	const char *source = NULL;
+	bool comments = false;
 	sl_error_t err;
 	uint64_t key = 0;
-	bool have_key;
+	size_t len = 0;
+	char *text;
 
 	if (conf.rules_tried)
 		return conf.bound;
@@ -161,23 +214,32 @@ const sl_bound_t *sl_plugin_rules(const char *node)
 			 "plugin arguments invalid");
 		return NULL;
 	}
+	/* A rules file decides every job's swap: only root's, not
+	 * writable by others. */
+	text = sl_args_rules_text(&conf.args, SL_LOAD_ROOT_OWNED, &len, &source,
+				  &comments, &err);
 	/* A step is a fresh process: compiling is the largest part of its
 	 * own time. The first step after a change of the rules compiles
 	 * and keeps an image; the others load it (src/engine/image.h). */
-	have_key = node && rules_key(&conf.args, &key);
-	if (have_key && from_image(node, key))
-		goto bound;
-	memset(&err, 0, sizeof(err));
-	/* A rules file decides every job's swap: only root's, not
-	 * writable by others. */
-	conf.rules = sl_args_load_rules_ex(&conf.args,
-					       SL_LOAD_ROOT_OWNED, NULL, NULL,
-					       &err);
+	if (text && node) {
+		key = rules_key(source, text, len);
+		img = from_image(node, key);
+		if (img == IMAGE_LOADED) {
+			free(text);
+			goto bound;
+		}
+	}
+	conf.rules = text ? sl_rules_compile(text, len, source, comments, &err)
+			  : NULL;
+	free(text);
 	if (!conf.rules) {
 		sl_error_format(&err, conf.rules_error,
 				sizeof(conf.rules_error));
 		/* Edited into an error since slurmd started: keep enforcing
-		 * what slurmd validated (the step line says so). */
+		 * what slurmd validated (the step line says so), and drop an
+		 * image of other rules that every step would read again. */
+		if (img == IMAGE_REFUSED && node)
+			sl_image_file_remove(sl_plugin_record_dir(), node);
 		conf.rules = validated_copy();
 		if (!conf.rules)
 			return NULL;
@@ -189,7 +251,7 @@ const sl_bound_t *sl_plugin_rules(const char *node)
 			 "out of memory binding the rules to node %s", node);
 		return NULL;
 	}
-	if (have_key && !conf.rules_from_copy)
+	if (node && !conf.rules_from_copy)
 		save_image(node, key);
 bound:
 	/* The rules' user and group names become ids once: a step then

@@ -64,9 +64,10 @@ const sl_args_t *sl_plugin_conf(void) SL_HIDDEN;
 const char *sl_plugin_args_error(void) SL_HIDDEN;
 /* record_dir=, or its default. */
 const char *sl_plugin_record_dir(void) SL_HIDDEN;
-/* Compile the rules and bind them to `node` (slurmstepd: once per
- * process). The bound rules, or NULL with sl_plugin_rules_error() set.
- * Logs nothing. */
+/* The rules bound to `node` (slurmstepd: once per process): from the
+ * node's rules image when it was made from these rules, else compiled
+ * (and an image kept), else slurmd's validated copy. The bound rules, or
+ * NULL with sl_plugin_rules_error() set. Logs only about the image. */
 const sl_bound_t *sl_plugin_rules(const char *node) SL_HIDDEN;
 const char *sl_plugin_rules_error(void) SL_HIDDEN;
 /* The rules did not compile (sl_plugin_rules_error() says why): the copy
@@ -75,6 +76,9 @@ bool sl_plugin_rules_from_copy(void) SL_HIDDEN;
 /* Where this process's rules came from: "image" (the node's, made by an
  * earlier step), "compiled" or "validated-copy". */
 const char *sl_plugin_rules_source(void) SL_HIDDEN;
+/* The GNU build id of the object this code is linked into (the plugin
+ * file): its length (0: none) and *id. Part of the rules image's key. */
+size_t sl_plugin_build_id(const unsigned char **id) SL_HIDDEN;
 void sl_plugin_conf_free(void) SL_HIDDEN;
 
 /* spank_option.c: the job owner's --swap and --swap-report, as the

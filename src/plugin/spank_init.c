@@ -128,6 +128,7 @@ static void slurmd_check(int ac, char **av)
 void sl_slurmd_start(int ac, char **av)
 {
 	slurmd_check(ac, av);
-	/* slurmd keeps nothing: every step compiles its own copy. */
+	/* slurmd keeps nothing in memory: every step loads the node's image
+	 * or compiles its own copy (plugin.c). */
 	sl_plugin_state_free();
 }

@@ -62,7 +62,7 @@ memsw() { cat "$1/memory.memsw.limit_in_bytes"; }
 	[[ "$output" == *"TaskPlugin=task/cgroup"* ]]
 }
 
-@test "apply raises job then step: real memsw = limit + swap" {
+@test "apply raises step then job: real memsw = limit + swap" {
 	set_limits "$JOB" 200M 200M        # as Slurm sets them with no swap allowed
 	set_limits "$STEP" 100M 100M
 	start_sleep "$STEP"
@@ -71,22 +71,27 @@ memsw() { cat "$1/memory.memsw.limit_in_bytes"; }
 	[ "$status" -eq 0 ]
 	[ "$(memsw "$JOB")" = 276824064 ]   # 200M + 64M
 	[ "$(memsw "$STEP")" = 138412032 ]  # 100M + 32M
-	# job first, then step
-	[ "${lines[3]}" = "wrote $JOB/memory.memsw.limit_in_bytes 276824064" ]
-	[ "${lines[4]}" = "wrote $STEP/memory.memsw.limit_in_bytes 138412032" ]
+	# step first, then job
+	[ "${lines[3]}" = "wrote $STEP/memory.memsw.limit_in_bytes 138412032" ]
+	[ "${lines[4]}" = "wrote $JOB/memory.memsw.limit_in_bytes 276824064" ]
 }
 
-@test "apply lowers job then step, through step above job (the kernel has no parent check); none writes -1" {
-	set_limits "$JOB" 200M 300M
-	set_limits "$STEP" 100M 250M
+@test "apply raises the step above its job for one write (the kernel has no parent check); lowers; none writes -1" {
+	set_limits "$JOB" 200M 250M
+	set_limits "$STEP" 100M 100M
 	start_sleep "$STEP"
-	# No memsw is read first: the job goes to 200M while the step still
+	# No memsw is read first: the step goes to 300M while the job still
 	# has 250M, and the real kernel takes it.
+	run "$CGTOOL" apply "$SPID" 100M 200M
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(memsw "$STEP")" = 314572800 ]
+	[ "$(memsw "$JOB")" = 314572800 ]
 	run "$CGTOOL" apply "$SPID" 0 0
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[ "${lines[3]}" = "wrote $JOB/memory.memsw.limit_in_bytes 209715200" ]
-	[ "${lines[4]}" = "wrote $STEP/memory.memsw.limit_in_bytes 104857600" ]
+	[ "${lines[3]}" = "wrote $STEP/memory.memsw.limit_in_bytes 104857600" ]
+	[ "${lines[4]}" = "wrote $JOB/memory.memsw.limit_in_bytes 209715200" ]
 	[ "$(memsw "$JOB")" = 209715200 ]
 	[ "$(memsw "$STEP")" = 104857600 ]
 	run "$CGTOOL" apply "$SPID" none none
@@ -102,13 +107,13 @@ memsw() { cat "$1/memory.memsw.limit_in_bytes"; }
 	set_limits "$STEP" 100M -1
 	start_sleep "$STEP"
 	# After apply has read the 100M limits and opened both files, just
-	# before its first write (the job's), the job's RAM limit goes up to
+	# before its first write (the step's), the step's RAM limit goes up to
 	# 200M: our 100M + 8M is now below it and the kernel says EINVAL.
-	run "$CGTOOL" --before-write 'echo 200M >"$SL_JOB_DIR/memory.limit_in_bytes"' \
+	run "$CGTOOL" --before-write 'echo 200M >"$SL_STEP_DIR/memory.limit_in_bytes"' \
 		apply "$SPID" 8M 8M
 	echo "$output"
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"$JOB/memory.memsw.limit_in_bytes: cannot write '113246208'"* ]]
+	[[ "$output" == *"$STEP/memory.memsw.limit_in_bytes: cannot write '113246208'"* ]]
 	[[ "$output" == *"(EINVAL): memsw below memory limit"* ]]
 	[[ "$output" == *"nothing written"* ]]
 	[[ "$output" == *"nwritten=0"* ]]
@@ -131,16 +136,16 @@ memsw() { cat "$1/memory.memsw.limit_in_bytes"; }
 	[[ "$output" == *"have_swap_figures=1"* ]]
 	[[ "$output" == *"swap_limit=unlimited"* ]]
 	[[ "$output" != *"swap_now=0"$'\n'* ]]
-	# The job's 256M + 8M holds it; the step's 32M + 8M is below what the
-	# step holds (64M+): EBUSY at the second write, the job's stays
+	# 32M + 8M is below what the step holds (64M+): EBUSY at the first
+	# write (the step's), nothing written
 	run "$CGTOOL" apply "$SPID" 8M 8M
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"$STEP/memory.memsw.limit_in_bytes: cannot write '41943040'"* ]]
 	[[ "$output" == *"(EBUSY): the cgroup already uses more RAM+swap than the new limit"* ]]
-	[[ "$output" == *"already written: $JOB/memory.memsw.limit_in_bytes"* ]]
-	[[ "$output" == *"nwritten=1"* ]]
-	[ "$(memsw "$JOB")" = 276824064 ]
+	[[ "$output" == *"nothing written"* ]]
+	[[ "$output" == *"nwritten=0"* ]]
+	[ "$(memsw "$JOB")" = "$UNL" ]
 	[ "$(memsw "$STEP")" = "$UNL" ]
 	kill -0 "$MPID"                      # the task lives on
 	# enough room: accepted, the task still runs
@@ -149,6 +154,28 @@ memsw() { cat "$1/memory.memsw.limit_in_bytes"; }
 	[ "$status" -eq 0 ]
 	[ "$(memsw "$STEP")" = $((128 * 1024 * 1024)) ]
 	[ "$(memsw "$JOB")" = $((384 * 1024 * 1024)) ]
+	kill -0 "$MPID"
+}
+
+@test "a job already using more than its new limit (EBUSY at the job): the new step still gets its limit" {
+	[ "$SWAP_OK" = 1 ] || skip "could not make a swap file here (fallocate/mkswap/swapon)"
+	set_limits "$JOB" 32M -1
+	set_limits "$STEP" 100M -1
+	mkdir "$JOB/step_1"
+	start_memtouch "$JOB/step_1" 64      # another step: 64 MiB in the job's 32 MiB
+	start_sleep "$STEP"
+	# the job's 32M + 8M is below what the job holds: EBUSY there; the
+	# step, written first, has its limit
+	run "$CGTOOL" apply "$SPID" 8M 8M
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"wrote $STEP/memory.memsw.limit_in_bytes 113246208"* ]]
+	[[ "$output" == *"$JOB/memory.memsw.limit_in_bytes: cannot write '41943040'"* ]]
+	[[ "$output" == *"(EBUSY)"* ]]
+	[[ "$output" == *"already written: $STEP/memory.memsw.limit_in_bytes"* ]]
+	[[ "$output" == *"nwritten=1"* ]]
+	[ "$(memsw "$STEP")" = 113246208 ]
+	[ "$(memsw "$JOB")" = "$UNL" ]
 	kill -0 "$MPID"
 }
 
@@ -173,23 +200,22 @@ memsw() { cat "$1/memory.memsw.limit_in_bytes"; }
 	[[ "$output" == *"/proc/$SPID/cgroup"* ]]
 }
 
-@test "the task exits after apply opened the files: ENODEV at the step, the job keeps its raise" {
+@test "the task exits after apply opened the files: ENODEV at the step, nothing written" {
 	set_limits "$JOB" 100M 100M
 	set_limits "$STEP" 100M 100M
 	start_sleep "$STEP"
-	# raising: job first; before that write the task dies and its cgroup
+	# before the first write (the step's) the task dies and its cgroup
 	# is removed while apply holds the step's file open.
 	run "$CGTOOL" --before-write "kill -9 $SPID; for i in \$(seq 50); do rmdir '$STEP' 2>/dev/null && break; sleep 0.1; done" \
 		apply "$SPID" 64M 64M
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[ ! -d "$STEP" ]
-	[[ "$output" == *"wrote $JOB/memory.memsw.limit_in_bytes 171966464"* ]]
-	[[ "$output" == *"nwritten=1"* ]]
+	[[ "$output" == *"nwritten=0"* ]]
 	[[ "$output" == *"$STEP/memory.memsw.limit_in_bytes: cannot write '171966464'"* ]]
 	[[ "$output" == *"the task exited"* ]]
-	[[ "$output" == *"already written: $JOB/memory.memsw.limit_in_bytes"* ]]
-	[ "$(memsw "$JOB")" = 171966464 ]
+	[[ "$output" == *"nothing written"* ]]
+	[ "$(memsw "$JOB")" = 104857600 ]
 }
 
 @test "usage: an OOM kill in task_0 is counted at the step (v1 counts it in the victim's cgroup)" {

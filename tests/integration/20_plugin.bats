@@ -273,6 +273,14 @@ img_step() {
 	printf 'default()=none\n' >"$f"
 	img_step none 1 compiled
 	img_step none 1 image
+	# The same size, the same second: the bytes differ, so does the key.
+	printf 'default()=1MiB\n' >"$f"
+	img_step $((1 * MiB)) 1 compiled
+	printf 'default()=2MiB\n' >"$f"
+	img_step $((2 * MiB)) 1 compiled
+	img_step $((2 * MiB)) 1 image
+	printf 'default()=none\n' >"$f"
+	img_step none 1 compiled
 	# A damaged image is compiled again, and the step gets its limits.
 	printf 'SWLIMG\n\001garbage' >"$img"
 	img_step none 1 compiled

@@ -9,9 +9,9 @@
  *   - v1: memory.memsw.limit_in_bytes below the cgroup's
  *     memory.limit_in_bytes is refused with EINVAL, as the kernel does;
  *   - after every write it counts the states where the step's memsw
- *     exceeds the job's (spy.violations): the writer goes job first
- *     without reading the old values, so raising never passes through
- *     such a state, while lowering may (harmless: the job's limit holds
+ *     exceeds the job's (spy.violations): the writer goes step first
+ *     without reading the old values, so lowering never passes through
+ *     such a state, while raising may (harmless: the job's limit holds
  *     the step's pages; cg_apply.c says why);
  *   - it can inject a kernel refusal (EBUSY, EROFS, ENODEV...) or a short
  *     write at the n-th write, and run a hook before a write (a race).
@@ -261,7 +261,7 @@ static void v1_rounds_to_page(void **state)
 	assert_step_limit_reads_back(&p, &rep);
 }
 
-static void v1_raise_job_then_step(void **state)
+static void v1_raise_step_then_job(void **state)
 {
 	fx_t *f = *state;
 	char jl[32], sl[32], jf[PATH_MAX], sf[PATH_MAX], e[32], msg[SL_CG_MSG_MAX];
@@ -278,22 +278,22 @@ static void v1_raise_job_then_step(void **state)
 	spy.on = false;
 	assert_file(jf, u64s(2512 * MiB, e, sizeof e));
 	assert_file(sf, u64s(1256 * MiB, e, sizeof e));
-	/* job first, then step; the report says so */
+	/* step first, then job; the report says so */
 	assert_int_equal(spy.nwrites, 2);
-	assert_string_equal(spy.path[0], jf);
-	assert_string_equal(spy.path[1], sf);
+	assert_string_equal(spy.path[0], sf);
+	assert_string_equal(spy.path[1], jf);
 	assert_int_equal(rep.nwritten, 2);
-	assert_string_equal(rep.written[0].path, jf);
-	assert_string_equal(rep.written[0].value, u64s(2512 * MiB, e, sizeof e));
-	assert_string_equal(rep.written[1].path, sf);
-	assert_string_equal(rep.written[1].value, u64s(1256 * MiB, e, sizeof e));
-	assert_int_equal(spy.violations, 0);
+	assert_string_equal(rep.written[0].path, sf);
+	assert_string_equal(rep.written[0].value, u64s(1256 * MiB, e, sizeof e));
+	assert_string_equal(rep.written[1].path, jf);
+	assert_string_equal(rep.written[1].value, u64s(2512 * MiB, e, sizeof e));
+	assert_int_equal(spy.violations, 0);   /* 1256M <= the job's 2000M */
 	assert_int_equal(rep.step_limit, 256 * MiB);
 	assert_step_limit_reads_back(&p, &rep);
 }
 
-/* Lowering: job first too (no memsw was read), to the values asked. */
-static void v1_lower_job_then_step(void **state)
+/* Lowering: step first, then job, and step <= job at every moment. */
+static void v1_lower_step_then_job(void **state)
 {
 	fx_t *f = *state;
 	char jl[32], sl[32], jm[32], sm[32], jf[PATH_MAX], sf[PATH_MAX];
@@ -311,13 +311,11 @@ static void v1_lower_job_then_step(void **state)
 	assert_file(jf, u64s(2000 * MiB, e, sizeof e));
 	assert_file(sf, u64s(1000 * MiB, e, sizeof e));
 	assert_int_equal(spy.nwrites, 2);
-	assert_string_equal(spy.path[0], jf);
-	assert_string_equal(spy.path[1], sf);
-	assert_string_equal(rep.written[0].path, jf);
-	assert_string_equal(rep.written[1].path, sf);
-	/* the one state in between: job lowered, step not yet */
-	assert_string_equal(spy.states[0], "job=2097152000 step=2122317824");
-	assert_int_equal(spy.violations, 1);
+	assert_string_equal(spy.path[0], sf);
+	assert_string_equal(spy.path[1], jf);
+	assert_string_equal(rep.written[0].path, sf);
+	assert_string_equal(rep.written[1].path, jf);
+	assert_int_equal(spy.violations, 0);
 }
 
 /* ConstrainSwapSpace=no: memsw unlimited; a limit lowers it. */
@@ -337,8 +335,9 @@ static void v1_from_unlimited(void **state)
 	spy.on = false;
 	assert_file(jf, u64s(164 * MiB, e, sizeof e));
 	assert_file(sf, u64s(164 * MiB, e, sizeof e));
-	assert_string_equal(spy.path[0], jf);
-	assert_string_equal(spy.path[1], sf);
+	assert_string_equal(spy.path[0], sf);
+	assert_string_equal(spy.path[1], jf);
+	assert_int_equal(spy.violations, 0);
 }
 
 /* Mixed: job up, step down; and job down, step up. Never step > job. */
@@ -375,8 +374,8 @@ static void v1_mixed_directions(void **state)
 
 /*
  * Slurm (ConstrainSwapSpace=yes) rewrote the job's memsw below an earlier
- * raise of the step: the tree starts with step > job. Raising again must
- * write the job first, which repairs it at once.
+ * raise of the step: the tree starts with step > job. Raising again
+ * repairs it at the job's write (the second).
  */
 static void v1_repairs_step_above_job(void **state)
 {
@@ -394,10 +393,11 @@ static void v1_repairs_step_above_job(void **state)
 	spy.on = true;
 	assert_int_equal(sl_cg_apply(&p, 1000 * MiB, 500 * MiB, &rep, msg, sizeof msg), 0);
 	spy.on = false;
-	assert_string_equal(spy.path[0], jf);
+	assert_string_equal(spy.path[1], jf);
 	assert_file(jf, u64s(3000 * MiB, e, sizeof e));
 	assert_file(sf, u64s(2500 * MiB, e, sizeof e));
-	assert_int_equal(spy.violations, 0);
+	assert_int_equal(spy.violations, 1);   /* as found, until the job's */
+	assert_string_equal(spy.states[1], "job=3145728000 step=2621440000");
 }
 
 /* Same values again: both written, nothing moves. */
@@ -417,7 +417,9 @@ static void v1_idempotent(void **state)
 		assert_int_equal(sl_cg_apply(&p, 10 * MiB, 10 * MiB, &rep, msg, sizeof msg), 0);
 		spy.on = false;
 		assert_int_equal(rep.nwritten, 2);
-		assert_int_equal(spy.violations, 0);
+		/* raising the first time: the step is above the job for one
+		 * write; the same values again: never */
+		assert_int_equal(spy.violations, i == 0 ? 1 : 0);
 	}
 	assert_file(jf, u64s(110 * MiB, e, sizeof e));
 	assert_file(sf, u64s(110 * MiB, e, sizeof e));
@@ -439,12 +441,12 @@ static void v1_unlimited_and_saturation(void **state)
 	spy.on = true;
 	assert_int_equal(sl_cg_apply(&p, SL_CG_UNLIMITED, 5 * MiB, &rep, msg, sizeof msg), 0);
 	spy.on = false;
-	assert_string_equal(spy.val[0], "-1");          /* job first: raised */
-	assert_string_equal(spy.val[1], "110100480");
+	assert_string_equal(spy.val[0], "110100480");   /* the step first */
+	assert_string_equal(spy.val[1], "-1");
 	assert_file(jf, V1_UNL_STR);
 	assert_file(sf, "110100480");
 	assert_step_limit_reads_back(&p, &rep);
-	assert_int_equal(spy.violations, 0);
+	assert_int_equal(spy.violations, 1);   /* 105M above 100M, one write */
 
 	/* huge but finite swap: saturates to -1 */
 	spy_reset(true, f);
@@ -646,7 +648,7 @@ static void v1_kernel_ebusy_first(void **state)
 	spy_reset(true, f);
 	spy.fail_at = 1;
 	spy.fail_errno = EBUSY;
-	apply_fails(f, &p, MiB, MiB, NULL, 0, jf, "EBUSY",
+	apply_fails(f, &p, MiB, MiB, NULL, 0, sf, "EBUSY",
 		    "the cgroup already uses more RAM+swap than the new limit");
 	assert_int_equal(spy.nwrites, 1);
 }
@@ -662,14 +664,16 @@ static void v1_kernel_ebusy_second(void **state)
 	fx_v1_tree(f, "104857600\n", V1_UNL_STR, "104857600\n", V1_UNL_STR);
 	find_ok(f, &p);
 	v1_files(f, jf, sf);
-	allowed[0] = jf;   /* the job first */
+	allowed[0] = sf;   /* the step first */
 	spy_reset(true, f);
 	spy.fail_at = 2;
 	spy.fail_errno = EBUSY;
-	apply_fails(f, &p, MiB, MiB, allowed, 1, sf, "EBUSY", "already written");
-	assert_msg(spy.path[0], jf);
-	assert_file(jf, "105906176");
-	assert_file(sf, V1_UNL_STR);
+	/* the job uses more than its new limit: the new step still has its
+	 * limit, the job keeps its old one */
+	apply_fails(f, &p, MiB, MiB, allowed, 1, jf, "EBUSY", "already written");
+	assert_msg(spy.path[0], sf);
+	assert_file(sf, "105906176");
+	assert_file(jf, V1_UNL_STR);
 }
 
 /* Slurm raised the RAM limit between our read and our write: the fake
@@ -694,17 +698,17 @@ static void v1_kernel_einval_race(void **state)
 	fx_v1_tree(f, "104857600\n", V1_UNL_STR, "104857600\n", V1_UNL_STR);
 	find_ok(f, &p);
 	v1_files(f, jf, sf);
-	fx_path(f, lf, "cg/memory%s/memory.limit_in_bytes", FX_V1_JOB);
+	fx_path(f, lf, "cg/memory%s/memory.limit_in_bytes", FX_V1_STEP);
 	allowed[0] = lf;   /* the "Slurm" change made by the hook */
 	spy_reset(true, f);
 	spy.before = raise_limit_hook;
-	apply_fails(f, &p, MiB, MiB, allowed, 0, jf, "EINVAL",
+	apply_fails(f, &p, MiB, MiB, allowed, 0, sf, "EINVAL",
 		    "memsw below memory limit");
-	assert_file(jf, V1_UNL_STR);
+	assert_file(sf, V1_UNL_STR);
 }
 
-/* The step cgroup was removed while its file was open (ENODEV from
- * kernfs) after the job was written. */
+/* The job's cgroup (its step's with it) was removed while its file was
+ * open (ENODEV from kernfs) after the step was written. */
 static void remove_step_hook(int n, const char *path, const char *value)
 {
 	(void)value;
@@ -715,7 +719,7 @@ static void remove_step_hook(int n, const char *path, const char *value)
 	fx_rm_rf(d);
 }
 
-static void v1_step_removed_between_writes(void **state)
+static void v1_job_removed_between_writes(void **state)
 {
 	fx_t *f = *state;
 	sl_cg_paths_t p;
@@ -735,8 +739,9 @@ static void v1_step_removed_between_writes(void **state)
 	assert_msg(msg, "the task exited");
 	assert_msg(msg, "already written");
 	assert_int_equal(rep.nwritten, 1);
-	assert_string_equal(rep.written[0].path, jf);
-	assert_file(jf, u64s(101 * MiB, e, sizeof e));
+	assert_string_equal(rep.written[0].path, sf);
+	assert_string_equal(rep.written[0].value, u64s(101 * MiB, e, sizeof e));
+	assert_null(fx_get(jf, e, sizeof e));        /* gone */
 }
 
 static void v1_other_kernel_errors(void **state)
@@ -1028,8 +1033,8 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(v1_rounds_to_page),
-		T(v1_raise_job_then_step),
-		T(v1_lower_job_then_step),
+		T(v1_raise_step_then_job),
+		T(v1_lower_step_then_job),
 		T(v1_from_unlimited),
 		T(v1_mixed_directions),
 		T(v1_repairs_step_above_job),
@@ -1046,7 +1051,7 @@ int main(void)
 		T(v1_kernel_ebusy_first),
 		T(v1_kernel_ebusy_second),
 		T(v1_kernel_einval_race),
-		T(v1_step_removed_between_writes),
+		T(v1_job_removed_between_writes),
 		T(v1_other_kernel_errors),
 		T(v1_short_write),
 		T(no_paths),

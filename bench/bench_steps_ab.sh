@@ -52,7 +52,7 @@ for round in $(seq 1 "${BENCH_AB_ROUNDS:-8}"); do
 		done
 		# "build elapsed phases": the step lines of this block.
 		cl_log_since "$marks" node1 | grep 'elapsed_us=' |
-			sed -n "s/.*elapsed_us=\([0-9]*\) phases_us=\([^ ]*\).*/$m \1 \2/p" >>"$out"
+			sed -n "s/.*elapsed_us=\([0-9]*\)\( phases_us=\([^ ]*\)\)\{0,1\}.*/$m \1 \3/p" >>"$out"
 	done
 	echo "round $round done (load $(cut -d' ' -f1 /proc/loadavg))" >&2
 done

@@ -7,12 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <elf.h>
-#include <link.h>
 
 #include <slurm/slurm.h>
 #include <slurm/spank.h>
 
+#include "build_hash.h"
 #include "facts.h"
 #include "image.h"
 #include "image_file.h"
@@ -69,83 +68,17 @@ static sl_rules_t *validated_copy(void)
 }
 
 /*
- * This plugin file's own identity: the GNU build id the linker puts in it
- * (-Wl,--build-id, Makefile), found in memory among the loaded objects'
- * program headers: no system call. An image made by another build of the
- * plugin (an upgrade, a rebuild) is then never taken for this one's.
+ * The image's key: this build (version, and SL_BUILD_HASH: the sources
+ * and flags it was made from, Makefile), the kind of source and the very
+ * text the rules would be compiled from (a config= file's bytes, read as a
+ * compile reads them: no file times, which NFS caches). An image kept by
+ * another build of the plugin is never taken for this one's.
  */
-struct build_id {
-	uintptr_t addr;          /* an address inside this object */
-	const unsigned char *id;
-	size_t len;
-};
-
-static int find_build_id(struct dl_phdr_info *info, size_t size, void *data)
-{
-	struct build_id *b = data;
-	bool mine = false;
-
-	(void)size;
-	for (int i = 0; i < info->dlpi_phnum && !mine; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		uintptr_t start = info->dlpi_addr + ph->p_vaddr;
-
-		mine = ph->p_type == PT_LOAD && b->addr >= start &&
-		       b->addr - start < ph->p_memsz;
-	}
-	if (!mine)
-		return 0;
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		const unsigned char *p =
-			(const unsigned char *)(info->dlpi_addr + ph->p_vaddr);
-		size_t off = 0;
-
-		if (ph->p_type != PT_NOTE)
-			continue;
-		while (off + sizeof(ElfW(Nhdr)) <= ph->p_memsz) {
-			const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)(p + off);
-			size_t name = (n->n_namesz + 3) & ~(size_t)3;
-			size_t desc = (n->n_descsz + 3) & ~(size_t)3;
-			size_t next = off + sizeof(*n) + name + desc;
-
-			if (next > ph->p_memsz)
-				break;
-			if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 &&
-			    memcmp(p + off + sizeof(*n), "GNU", 4) == 0) {
-				b->id = p + off + sizeof(*n) + name;
-				b->len = n->n_descsz;
-				return 1;
-			}
-			off = next;
-		}
-	}
-	return 1;
-}
-
-/*
- * The image's key: this build (version and build id), the kind of source
- * and the very text the rules would be compiled from (a config= file's
- * bytes, read as a compile reads them: no file times, which NFS caches).
- */
-size_t sl_plugin_build_id(const unsigned char **id)
-{
-	struct build_id b = { .addr = (uintptr_t)&find_build_id };
-
-	dl_iterate_phdr(find_build_id, &b);
-	*id = b.id;
-	return b.id ? b.len : 0;
-}
-
 static uint64_t rules_key(const char *source, const char *text, size_t len)
 {
-	uint64_t h = sl_hash64(SL_HASH_INIT, SWAPLIMIT_VERSION,
-			       sizeof(SWAPLIMIT_VERSION));
-	const unsigned char *id;
-	size_t n = sl_plugin_build_id(&id);
+	static const char build[] = SWAPLIMIT_VERSION " " SL_BUILD_HASH;
+	uint64_t h = sl_hash64(SL_HASH_INIT, build, sizeof(build));
 
-	if (n)
-		h = sl_hash64(h, id, n);
 	h = sl_hash64(h, source, strlen(source) + 1);
 	return sl_hash64(h, text, len);
 }

@@ -76,9 +76,6 @@ bool sl_plugin_rules_from_copy(void) SL_HIDDEN;
 /* Where this process's rules came from: "image" (the node's, made by an
  * earlier step), "compiled" or "validated-copy". */
 const char *sl_plugin_rules_source(void) SL_HIDDEN;
-/* The GNU build id of the object this code is linked into (the plugin
- * file): its length (0: none) and *id. Part of the rules image's key. */
-size_t sl_plugin_build_id(const unsigned char **id) SL_HIDDEN;
 void sl_plugin_conf_free(void) SL_HIDDEN;
 
 /* spank_option.c: the job owner's --swap and --swap-report, as the

@@ -408,17 +408,6 @@ static void test_post_fork_keeps_and_loads_the_image(void **state)
 	assert_null(strstr(fake.log, "error"));
 }
 
-/* The image key's build identity is found (the linker's GNU build id of
- * the object the plugin code is in: here this test program). */
-static void test_build_id_found(void **state)
-{
-	const unsigned char *id = NULL;
-
-	(void)state;
-	assert_true(sl_plugin_build_id(&id) >= 8);
-	assert_non_null(id);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -448,7 +437,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_post_fork_keeps_and_loads_the_image, setup,
 			fx_teardown),
-		cmocka_unit_test(test_build_id_found),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

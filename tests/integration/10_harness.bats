@@ -106,11 +106,28 @@ T_NO_PLUGIN=1    # the cluster alone: no swaplimit line, no plugin needed
 	[ "$(cl_slurmd_alive)" = "node1 node2 node3" ]
 }
 
+# The not-this-cluster's record the last test makes, removed pass or fail.
+teardown() {
+	[ -s "$BATS_TEST_TMPDIR/foreign" ] && rm -f "$(cat "$BATS_TEST_TMPDIR/foreign")"
+	return 0
+}
+
 @test "harness: cluster_down leaves no daemon, cgroup, swap or temp dir" {
-	local dir=$SWL_DIR t0=$SECONDS
+	local dir=$SWL_DIR t0=$SECONDS first rd=/run/swaplimit/node1
+	# A record of one of this cluster's jobs whose epilog never ran, and
+	# one that is not this cluster's (an id below its range, older).
+	first=$(sed -n 's/^[[:space:]]*FirstJobId=\([0-9]*\).*/\1/p' "$SWL_CONF")
+	mkdir -p "$rd"
+	chmod 0700 /run/swaplimit "$rd"
+	echo ours >"$rd/$((first + 7))"
+	echo other >"$rd/$((first - 1))"
+	touch -d '2000-01-01' "$rd/$((first - 1))"
+	echo "$rd/$((first - 1))" >"$BATS_TEST_TMPDIR/foreign"
 	cluster_down
 	echo "down took $((SECONDS - t0))s"
 	[ ! -e "$dir" ]
+	[ ! -e "$rd/$((first + 7))" ]
+	[ -e "$rd/$((first - 1))" ]
 	run cl_leftovers
 	echo "$output"
 	[ -z "$output" ]

@@ -537,6 +537,31 @@ _swl_clean_cgroups() {
 	return 0
 }
 
+# The plugin's state this cluster's jobs left in the default record_dir
+# (/run/swaplimit/<node>): records of jobs whose epilog never ran (a job
+# cancelled as the cluster went down) and the steps' rules images. Only
+# files made while this cluster ran (newer than its slurm.conf) and, for
+# records, named by a job id of its range (FirstJobId and up).
+_swl_forget_records() {
+	local -; set +e
+	local conf=$SWL_DIR/etc/slurm.conf first n f id
+	[ -f "$conf" ] || return 0
+	first=$(sed -n 's/^[[:space:]]*FirstJobId=\([0-9]*\).*/\1/p' "$conf" | head -1)
+	[ -n "$first" ] || return 0
+	for n in "${SWL_NODES[@]}"; do
+		for f in /run/swaplimit/"$n"/*; do
+			[ -f "$f" ] && [ "$f" -nt "$conf" ] || continue
+			id=${f##*/}
+			case $id in
+			rules.img) rm -f "$f" ;;
+			'' | *[!0-9]*) ;;
+			*) [ "$id" -ge "$first" ] && rm -f "$f" ;;
+			esac
+		done
+	done
+	return 0
+}
+
 # _swl_kill_procs_naming DIR: stop (TERM, then KILL), by pid, every process
 # whose command line names DIR/ (a daemon whose pid file was lost).
 _swl_kill_procs_naming() {
@@ -585,6 +610,7 @@ cluster_down() {
 		_swl_stop_pidfile "$SWL_DIR/run/slurmctld.pid" 15 & w="$w $!"
 		wait $w
 		_swl_clean_cgroups
+		_swl_forget_records
 		_swl_stop_pidfile "$SWL_DIR/munge-sock/munged.pid" 10
 		# Anything else still running from this cluster (pid file lost):
 		# processes whose command line names our temp dir, by pid.

@@ -371,7 +371,7 @@ static int find(const char *proc_root, pid_t pid, const char *cgroup_root,
 			   proc_root, (long)pid);
 		return -1;
 	}
-	ssize_t len = sl_cgi_read_whole_file(file, buf, sizeof buf);
+	ssize_t len = sl_cgi_read_line_file(file, buf, sizeof buf);
 	if (len < 0) {
 		char ebuf[128], nbuf[32];
 		int err = (int)-len;

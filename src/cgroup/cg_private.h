@@ -39,12 +39,11 @@ int sl_cgi_join(char *out, size_t outlen, const char *dir, const char *name);
  * the first size-1 bytes).
  */
 ssize_t sl_cgi_read_file(const char *path, char *buf, size_t size);
-/* The same for a one-line value file (memory.max, ...): a read that ends
- * with a newline is taken as the whole file (no read of EOF). */
+/* The same for a file the kernel produces whole for one read(): a
+ * one-line value file (memory.max, ...) or a single_open seq_file
+ * (/proc/PID/cgroup). A short read that ends with a newline is taken as
+ * the whole file (no read of EOF). */
 ssize_t sl_cgi_read_line_file(const char *path, char *buf, size_t size);
-/* The same for a /proc file produced whole by one read (single_open
- * seq_file: /proc/PID/cgroup). */
-ssize_t sl_cgi_read_whole_file(const char *path, char *buf, size_t size);
 
 /*
  * Open a control file for writing: O_WRONLY|O_CLOEXEC|O_NOFOLLOW|O_NONBLOCK

@@ -94,14 +94,6 @@ ssize_t sl_cgi_read_line_file(const char *path, char *buf, size_t size)
 	return read_file(path, buf, size, true);
 }
 
-/* A /proc file the kernel produces whole for one read() (single_open
- * seq_file, e.g. /proc/PID/cgroup): a short read that ends in a newline
- * is all of it, as for a one-line cgroup file. */
-ssize_t sl_cgi_read_whole_file(const char *path, char *buf, size_t size)
-{
-	return read_file(path, buf, size, true);
-}
-
 int sl_cgi_open_w(const char *path)
 {
 	/* No fstat() (see read_file): a directory fails with EISDIR, a

@@ -1,10 +1,10 @@
 /*
  * A rule set bound to one node, as a flat byte image, and back.
  *
- * Compiling the rules is the largest part of a step's own time: every
- * slurmstepd is a fresh process, so the parser runs cold (35-45 us for a
- * 4-term string on the test machine, 6 ms for 10,000 terms, 2 ms for a
- * million hosts in libslurm's hostlist). The image holds what evaluation
+ * Every slurmstepd is a fresh process, so a step compiles its rules cold:
+ * 35-45 us for a 4-term string on the test machine (about what loading
+ * an image costs), but 6 ms for 10,000 terms and 7 ms of a step for a
+ * million hosts in libslurm's hostlist (BENCHMARKS.md). The image holds what evaluation
  * needs -- the terms, their names and normalised text, and whether each
  * host() condition holds on the node, so no hostlist is made again -- and
  * loading it is a bounded copy.
@@ -13,9 +13,9 @@
  * count, offset, string and enum against the buffer and the engine's own
  * invariants, and refuses the image (NULL, with the reason) rather than
  * hand the evaluator something a compile could not have produced. `key`
- * is the caller's name for the source the rules were compiled from (a
- * hash of the text, of a file's identity): an image made from other rules
- * or for another node is refused. Pure C, no I/O.
+ * is the caller's name for what the rules were compiled from (the plugin:
+ * a hash of the rule text and of the build): an image made from other
+ * rules or for another node is refused. Pure C, no I/O.
  */
 #ifndef SWAPLIMIT_IMAGE_H
 #define SWAPLIMIT_IMAGE_H

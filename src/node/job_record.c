@@ -537,6 +537,32 @@ static int parse_record(char *text, const char *node, const char *job_id,
  * terminated, at most SL_RECORD_FILE_MAX bytes) after checking what the
  * file is. The caller closes fd.
  */
+/* A file the plugin keeps in record_dir is believed only as root made it:
+ * a regular file owned by this process's uid, mode 0600, at most max
+ * bytes, and (one_link) not linked from elsewhere. */
+static int check_kept(int fd, const char *shown, size_t max, bool one_link,
+		      struct stat *st, char *msg, size_t msglen)
+{
+	if (fstat(fd, st) != 0) {
+		sl_msgf(msg, msglen, "cannot stat %s: %s", shown,
+			strerror(errno));
+		return SL_RECORD_ERROR;
+	}
+	if (!S_ISREG(st->st_mode) || st->st_uid != euid() ||
+	    (st->st_mode & 07777) != 0600 || (one_link && st->st_nlink != 1) ||
+	    st->st_size < 0 || (size_t)st->st_size > max) {
+		sl_msgf(msg, msglen,
+			"%s refused: must be a regular file owned by uid %u, mode "
+			"0600%s, at most %zu bytes (is uid %u mode %04o, "
+			"%lu links, %lld bytes)",
+			shown, (unsigned)euid(), one_link ? ", one link" : "", max,
+			(unsigned)st->st_uid, (unsigned)(st->st_mode & 07777),
+			(unsigned long)st->st_nlink, (long long)st->st_size);
+		return SL_RECORD_ERROR;
+	}
+	return SL_RECORD_OK;
+}
+
 static int read_record_file(int fd, const char *shown,
 			    char text[SL_RECORD_FILE_MAX + 2], char *msg,
 			    size_t msglen)
@@ -545,23 +571,9 @@ static int read_record_file(int fd, const char *shown,
 	struct stat st;
 	size_t got = 0;
 
-	if (fstat(fd, &st) != 0) {
-		sl_msgf(msg, msglen, "cannot stat %s: %s", shown,
-			strerror(errno));
+	if (check_kept(fd, shown, SL_RECORD_FILE_MAX, true, &st, msg, msglen) !=
+	    SL_RECORD_OK)
 		return SL_RECORD_ERROR;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_uid != euid() ||
-	    (st.st_mode & 07777) != 0600 || st.st_nlink != 1 ||
-	    st.st_size > SL_RECORD_FILE_MAX) {
-		sl_msgf(msg, msglen,
-			"%s refused: must be a regular file owned by uid %u, mode "
-			"0600, one link, at most %d bytes (is uid %u mode %04o, "
-			"%lu links, %lld bytes)",
-			shown, (unsigned)euid(), SL_RECORD_FILE_MAX,
-			(unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
-			(unsigned long)st.st_nlink, (long long)st.st_size);
-		return SL_RECORD_ERROR;
-	}
 	while (got < room - 1) {
 		ssize_t r = read(fd, text + got, room - 1 - got);
 		if (r < 0) {
@@ -734,16 +746,9 @@ int sl_record_read_kept(int fd, const char *shown, size_t max, bool one_link,
 
 	*buf = NULL;
 	*len = 0;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != euid() || (st.st_mode & 07777) != 0600 ||
-	    (one_link && st.st_nlink != 1) || st.st_size < 0 ||
-	    (size_t)st.st_size > max) {
-		sl_msgf(msg, msglen,
-			"%s refused: must be a regular file owned by uid %u, "
-			"mode 0600%s, at most %zu bytes",
-			shown, (unsigned)euid(), one_link ? ", one link" : "", max);
+	if (check_kept(fd, shown, max, one_link, &st, msg, msglen) !=
+	    SL_RECORD_OK)
 		return SL_RECORD_ERROR;
-	}
 	b = malloc((size_t)st.st_size + 1);
 	if (!b) {
 		sl_msgf(msg, msglen, "out of memory");

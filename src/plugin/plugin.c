@@ -151,9 +151,9 @@ const sl_bound_t *sl_plugin_rules(const char *node)
 	 * writable by others. */
 	text = sl_args_rules_text(&conf.args, SL_LOAD_ROOT_OWNED, &len, &source,
 				  &comments, &err);
-	/* A step is a fresh process: compiling is the largest part of its
-	 * own time. The first step after a change of the rules compiles
-	 * and keeps an image; the others load it (src/engine/image.h). */
+	/* A step is a fresh process and compiles cold (milliseconds for a
+	 * large rule set). The first step after a change of the rules
+	 * compiles and keeps an image; the others load it (image.h). */
 	if (text && node) {
 		key = rules_key(source, text, len);
 		img = from_image(node, key);

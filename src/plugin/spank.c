@@ -47,11 +47,10 @@ int slurm_spank_init(spank_t sp, int ac, char **av)
 		sl_slurmd_start(ac, av);
 		break;
 	case S_CTX_REMOTE:
-		sl_handoff_create();   /* before slurmstepd forks the tasks */
-		sl_options_register(sp);
-		break;
 	case S_CTX_LOCAL:
 	case S_CTX_ALLOCATOR:
+		if (spank_context() == S_CTX_REMOTE)
+			sl_handoff_create();   /* before slurmstepd forks the tasks */
 		sl_options_register(sp);
 		break;
 	default:

@@ -79,7 +79,8 @@ static const char *const phase_names[PH_COUNT] = {
 const char *sl_proc_root = "/proc";
 
 /* This process's step: handled once (task_post_fork runs once per local
- * task; only the first does the work), and what was found and decided. */
+ * task; only the first does the work), and what was found and decided:
+ * the finder writes the cgroup paths straight into applied.paths. */
 static bool step_done;
 static sl_step_applied_t applied;
 
@@ -103,8 +104,6 @@ typedef struct {
 	char job[16];
 	char step[32];
 	const char *node;
-	sl_cg_paths_t *paths;    /* &applied.paths: found once, kept for the
-				  * end-of-step report */
 	sl_record_t rec;
 	bool have_rec;
 	sl_names_t names;
@@ -453,12 +452,12 @@ static int gather_items(spank_t sp, const sl_bound_t *bound, step_t *s)
 }
 
 /* Slurm's own swap limit of a cgroup (what stays when no term matches). */
-static uint64_t slurm_swap(const step_t *s, const char *dir)
+static uint64_t slurm_swap(const char *dir)
 {
 	char msg[SL_CG_MSG_MAX];
 	uint64_t v;
 
-	if (sl_cg_read_swap_limit(s->paths->version, dir, &v, msg,
+	if (sl_cg_read_swap_limit(applied.paths.version, dir, &v, msg,
 				  sizeof(msg)) != 0)
 		return SL_UNLIMITED_BYTES;
 	return v;
@@ -567,23 +566,23 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 	have_uid = spank_get_item(sp, S_JOB_UID, &uid) == ESPANK_SUCCESS;
 	sl_cg_want_fill(&want, s->job_id, stepid, have_uid, (uint32_t)uid,
 			s->have_rec && s->rec.has_sluid ? s->rec.sluid : NULL);
-	if (sl_cg_find_job(sl_proc_root, pid, cgroup_root, &want, s->paths, msg,
-			   sizeof(msg)) != 0) {
+	if (sl_cg_find_job(sl_proc_root, pid, cgroup_root, &want,
+			   &applied.paths, msg, sizeof(msg)) != 0) {
 		step_fail(s, "cannot find the %s memory cgroups: %s",
 			  s->is_extern ? "extern step's" : "task's", msg);
 		return;
 	}
 	sl_log_debug("job=%s step=%s node=%s: cgroups %s and %s checked "
 		     "(job id%s%s%s%s)", s->job, s->step, s->node,
-		     s->paths->job_dir, s->paths->step_dir,
+		     applied.paths.job_dir, applied.paths.step_dir,
 		     want.check_step_id ? ", step id" : "",
 		     have_uid ? ", uid" : "", want.sluid ? ", SLUID " : "",
 		     want.sluid ? want.sluid : "");
 	applied.found = true;
 	phase_end(s, PH_FIND);
-	if (sl_cg_read_ram_limit(s->paths->version, s->paths->step_dir,
+	if (sl_cg_read_ram_limit(applied.paths.version, applied.paths.step_dir,
 				 &s->step_ram, msg, sizeof(msg)) != 0 ||
-	    sl_cg_read_ram_limit(s->paths->version, s->paths->job_dir,
+	    sl_cg_read_ram_limit(applied.paths.version, applied.paths.job_dir,
 				 &s->job_ram, msg, sizeof(msg)) != 0) {
 		step_fail(s, "cannot read the RAM limit: %s", msg);
 		return;
@@ -621,14 +620,14 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 	s->in.request_given = sl_option_swap() != NULL;
 	s->in.request = s->in.request_given ? sl_option_swap()->bytes : 0;
 	s->in.fallback = sl_plugin_conf()->fallback_bytes;
-	s->in.memsw = s->paths->version == SL_CG_V1;
+	s->in.memsw = applied.paths.version == SL_CG_V1;
 	page = sysconf(_SC_PAGESIZE);
 	s->in.page_size = page > 0 ? (uint64_t)page : 0;
 	s->in.slurm_job_swap = SL_UNLIMITED_BYTES;
 	s->in.slurm_step_swap = SL_UNLIMITED_BYTES;
 	if (s->in.request_given) {
-		s->in.slurm_job_swap = slurm_swap(s, s->paths->job_dir);
-		s->in.slurm_step_swap = slurm_swap(s, s->paths->step_dir);
+		s->in.slurm_job_swap = slurm_swap(applied.paths.job_dir);
+		s->in.slurm_step_swap = slurm_swap(applied.paths.step_dir);
 	}
 	phase_end(s, PH_FACTS);
 	sl_allowance(bound, &s->in, &s->d);
@@ -655,7 +654,7 @@ static void handle_step(spank_t sp, int ac, char **av, step_t *s)
 	applied.grant = s->d.step_unenforceable ? SL_UNLIMITED_BYTES
 						: s->d.grant;
 
-	arc = sl_cg_apply_ram(s->paths, s->job_ram, s->step_ram,
+	arc = sl_cg_apply_ram(&applied.paths, s->job_ram, s->step_ram,
 			      s->d.job_swap, s->d.step_swap, &s->rep, msg,
 			      sizeof(msg));
 	phase_end(s, PH_WRITE);
@@ -690,7 +689,6 @@ void sl_step_limits_apply(spank_t sp, int ac, char **av)
 	if (clock_gettime(CLOCK_MONOTONIC, &s->t0) != 0)
 		memset(&s->t0, 0, sizeof(s->t0));
 	s->t_mark = s->t0;
-	s->paths = &applied.paths;
 	snprintf(s->job, sizeof(s->job), "?");
 	snprintf(s->step, sizeof(s->step), "?");
 	handle_step(sp, ac, av, s);

@@ -27,19 +27,17 @@
 
 #define SL_ENV_NAME "SWAPLIMIT_BYTES"
 
-void sl_task_env_set(spank_t sp, int ac, char **av)
+/* The step's limit read back from the task's own cgroup; -1 with msg. */
+static int read_back(spank_t sp, int ac, char **av, uint64_t *limit,
+		     char *msg, size_t msglen)
 {
-	char msg[SL_CG_MSG_MAX], val[32];
 	sl_cg_paths_t paths;
-	uint64_t limit;
 	const char *root;
 	sl_cg_job_t want;
 	uint32_t job_id, step_id;
 	uid_t uid = 0;
 	bool have_uid;
 
-	if (sl_handoff_read(&limit))
-		goto known;
 	/* NULL: the memory controller's mount from /proc/self/mountinfo. */
 	root = sl_plugin_args(ac, av) ? sl_plugin_conf()->cgroup_root : NULL;
 	/* The job, step and uid from the credential's items. No SLUID: this
@@ -48,25 +46,34 @@ void sl_task_env_set(spank_t sp, int ac, char **av)
 	 * checked). Without the ids the variable is removed. */
 	if (spank_get_item(sp, S_JOB_ID, &job_id) != ESPANK_SUCCESS ||
 	    spank_get_item(sp, S_JOB_STEPID, &step_id) != ESPANK_SUCCESS) {
-		snprintf(msg, sizeof(msg), "no job/step id");
-		goto unknown;
+		snprintf(msg, msglen, "no job/step id");
+		return -1;
 	}
 	have_uid = spank_get_item(sp, S_JOB_UID, &uid) == ESPANK_SUCCESS;
 	sl_cg_want_fill(&want, job_id, step_id, have_uid, (uint32_t)uid, NULL);
 	if (sl_cg_find_job(sl_proc_root, getpid(), root, &want, &paths, msg,
-			   sizeof(msg)) != 0 ||
-	    sl_cg_read_swap_limit(paths.version, paths.step_dir, &limit, msg,
-				  sizeof(msg)) != 0)
-		goto unknown;
-known:
+			   msglen) != 0 ||
+	    sl_cg_read_swap_limit(paths.version, paths.step_dir, limit, msg,
+				  msglen) != 0)
+		return -1;
+	return 0;
+}
+
+void sl_task_env_set(spank_t sp, int ac, char **av)
+{
+	char msg[SL_CG_MSG_MAX], val[32];
+	uint64_t limit;
+
+	if (!sl_handoff_read(&limit) &&
+	    read_back(sp, ac, av, &limit, msg, sizeof(msg)) != 0) {
+		sl_log_debug("%s not set: %s", SL_ENV_NAME, msg);
+		spank_unsetenv(sp, SL_ENV_NAME);
+		return;
+	}
 	if (limit == SL_CG_UNLIMITED)
 		val[0] = '\0';
 	else
 		snprintf(val, sizeof(val), "%" PRIu64, limit);
 	if (spank_setenv(sp, SL_ENV_NAME, val, 1) != ESPANK_SUCCESS)
 		sl_log_debug("cannot set %s", SL_ENV_NAME);
-	return;
-unknown:
-	sl_log_debug("%s not set: %s", SL_ENV_NAME, msg);
-	spank_unsetenv(sp, SL_ENV_NAME);
 }
